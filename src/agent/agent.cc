@@ -1,0 +1,274 @@
+#include "agent/agent.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "agent/preflight/preflight.h"
+#include "common/clock.h"
+#include "common/keys.h"
+#include "common/log.h"
+#include "http/client.h"
+
+namespace hearth::agent {
+namespace {
+
+// Loads a private key file or creates it; keys survive a failed enrollment so a retry does not
+// churn identities.
+StatusOr<WgPrivateKey> LoadOrCreateWgKey(const StateDir& dir, Random& random) {
+  const std::string file = dir.File("wg.key");
+  if (access(file.c_str(), F_OK) == 0) {
+    HEARTH_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(file));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return WgPrivateKey::Parse(text, file);
+  }
+  (void)random;
+  WgPrivateKey key = WgPrivateKey::Generate();
+  HEARTH_RETURN_IF_ERROR(WritePrivateFile(file, key.ToBase64().Reveal() + "\n"));
+  return key;
+}
+
+StatusOr<IdentityPrivateKey> LoadOrCreateIdentity(const StateDir& dir) {
+  const std::string file = dir.File("identity.key");
+  if (access(file.c_str(), F_OK) == 0) {
+    HEARTH_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(file));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return IdentityPrivateKey::Parse(text, file);
+  }
+  IdentityPrivateKey key = IdentityPrivateKey::Generate();
+  HEARTH_RETURN_IF_ERROR(WritePrivateFile(file, key.ToText().Reveal() + "\n"));
+  return key;
+}
+
+int ExitFor(const Status& st) {
+  switch (st.code()) {
+    case Code::kUnavailable:
+    case Code::kDeadlineExceeded:
+      return kExitUnreachable;
+    case Code::kInvalidArgument:
+      return kExitUsage;
+    case Code::kUnauthenticated:
+    case Code::kFailedPrecondition:
+    case Code::kPermissionDenied:
+      return kExitRefused;
+    default:
+      return kExitFailure;
+  }
+}
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.coordinator.empty()) {
+    err << "hearth join: --coordinator is required, e.g. --coordinator http://127.0.0.1:8080\n";
+    return kExitUsage;
+  }
+  if (o.install_key.empty()) {
+    err << "hearth join: the install key is missing; copy it from the portal's \"Add device\" "
+           "page: hearth join --coordinator URL word-word-word-word-word\n";
+    return kExitUsage;
+  }
+  StateDir dir(o.state_dir);
+  if (Status st = dir.Ensure(); !st.ok()) {
+    err << "hearth join: " << st.ToString() << "\n";
+    return kExitUsage;
+  }
+  auto existing = dir.LoadDevice();
+  if (!existing.ok()) {
+    err << "hearth join: " << existing.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (existing->has_value()) {
+    err << "hearth join: this state directory is already enrolled as device "
+        << (*existing)->device_id << " (" << (*existing)->name
+        << "); run `hearth leave --state-dir " << o.state_dir << "` first\n";
+    return kExitUsage;
+  }
+  auto client = http::Client::Create(o.coordinator, std::chrono::seconds(15));
+  if (!client.ok()) {
+    err << "hearth join: " << client.status().ToString() << "\n";
+    return kExitUsage;
+  }
+
+  out << "Collecting inventory...\n";
+  auto inv = CollectInventory(o.roots);
+  if (!inv.ok()) {
+    err << "hearth join: inventory: " << inv.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  PreflightEnv env;
+  env.roots = o.roots;
+  env.dev = o.dev_root;
+  env.state_dir = o.state_dir;
+  const char* path = std::getenv("PATH");
+  env.path_env = path ? path : "";
+  const std::vector<Check> checks = RunPreflight(*inv, env);
+  out << "Preflight:\n" << FormatPreflight(checks);
+  if (!PreflightPassed(checks)) {
+    if (!o.ignore_preflight) {
+      err << "hearth join: preflight failed; fix the FAIL lines above and run again (or pass "
+             "--ignore-preflight to enroll anyway)\n";
+      return kExitPreflight;
+    }
+    out << "Preflight failed, continuing because of --ignore-preflight.\n";
+  }
+
+  auto wg = LoadOrCreateWgKey(dir, SecureRandom::Instance());
+  if (!wg.ok()) {
+    err << "hearth join: WireGuard key: " << wg.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  auto identity = LoadOrCreateIdentity(dir);
+  if (!identity.ok()) {
+    err << "hearth join: identity key: " << identity.status().ToString() << "\n";
+    return kExitFailure;
+  }
+
+  nlohmann::json body = {{"install_key", o.install_key},
+                         {"hostname", inv->hostname.empty() ? "device" : inv->hostname},
+                         {"agent_version", HEARTH_VERSION},
+                         {"wg_public_key", wg->Public().ToString()},
+                         {"identity_public_key", identity->Public().ToString()},
+                         {"inventory", InventoryToJson(*inv)},
+                         {"preflight", PreflightToJson(checks)}};
+  if (!o.name.empty()) body["name"] = o.name;
+  out << "Enrolling with " << o.coordinator << "...\n";
+  auto res = (*client)->PostJson("/v1/enroll", body);
+  if (!res.ok()) {
+    err << "hearth join: cannot reach the coordinator at " << o.coordinator << ": "
+        << res.status().message() << "\nCheck the URL and that the coordinator is running.\n";
+    return kExitUnreachable;
+  }
+  if (Status st = res->ToStatus(); !st.ok()) {
+    err << "hearth join: enrollment refused (" << st.reason() << "): " << st.message() << "\n";
+    return ExitFor(st);
+  }
+  const nlohmann::json j = res->Json();
+  if (!j.is_object() || !j.contains("device_id") || !j["device_id"].is_string() ||
+      !j.contains("credential") || !j["credential"].is_string()) {
+    err << "hearth join: the coordinator's answer is missing device_id or credential\n";
+    return kExitFailure;
+  }
+  DeviceState s;
+  s.coordinator = o.coordinator;
+  s.device_id = j["device_id"].get<std::string>();
+  s.credential = Secret<std::string>(j["credential"].get<std::string>());
+  s.name = j.value("name", inv->hostname);
+  s.heartbeat_interval_seconds = j.value("heartbeat_interval_seconds", int64_t{30});
+  s.enrolled_at = FormatRfc3339(SystemClock::Instance().Now());
+  if (Status st = dir.SaveDevice(s); !st.ok()) {
+    err << "hearth join: enrolled as " << s.device_id
+        << " but could not save the state: " << st.ToString()
+        << "\nRemove the device in the portal and join again with a new key.\n";
+    return kExitFailure;
+  }
+  out << "Enrolled as device " << s.device_id << " (" << s.name << ").\n"
+      << "Start the agent: hearth agent --state-dir " << o.state_dir << "\n";
+  out << s.device_id << "\n";
+  return kExitOk;
+}
+
+std::chrono::milliseconds BackoffDelay(int failures, std::chrono::milliseconds base,
+                                       std::chrono::milliseconds cap, Random& random) {
+  int64_t d = base.count();
+  for (int i = 1; i < failures && d < cap.count(); ++i) d *= 2;
+  d = std::min<int64_t>(d, cap.count());
+  const int64_t half = d / 2;
+  return std::chrono::milliseconds(half + random.Uniform(static_cast<uint32_t>(d - half + 1)));
+}
+
+int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
+  StateDir dir(o.state_dir);
+  auto loaded = dir.LoadDevice();
+  if (!loaded.ok()) {
+    err << "hearth agent: " << loaded.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (!loaded->has_value()) {
+    err << "hearth agent: " << o.state_dir << " holds no enrollment; run `hearth join --state-dir "
+        << o.state_dir << " --coordinator URL KEY` first\n";
+    return kExitUsage;
+  }
+  DeviceState s = std::move(**loaded);
+  auto client = http::Client::Create(s.coordinator, std::chrono::seconds(10));
+  if (!client.ok()) {
+    err << "hearth agent: " << client.status().ToString() << "\n";
+    return kExitUsage;
+  }
+  (*client)->SetBearer(s.credential.Reveal());
+  log::Info("agent started", {{"device_id", s.device_id}, {"coordinator", s.coordinator}});
+
+  AgentStatus status;
+  const std::string path = "/v1/devices/" + s.device_id + "/heartbeat";
+  while (true) {
+    std::istringstream loadavg(ReadFirstLine(o.procfs + "/loadavg"));
+    double l1 = 0, l5 = 0, l15 = 0;
+    loadavg >> l1 >> l5 >> l15;
+    double uptime = 0;
+    std::istringstream(ReadFirstLine(o.procfs + "/uptime")) >> uptime;
+    nlohmann::json body = {{"agent_version", HEARTH_VERSION},
+                           {"uptime_seconds", static_cast<int64_t>(uptime)},
+                           {"load1", l1},
+                           {"load5", l5},
+                           {"load15", l15}};
+    status.last_attempt = FormatRfc3339(SystemClock::Instance().Now());
+    auto res = (*client)->PostJson(path, body);
+    Status st = res.ok() ? res->ToStatus() : res.status();
+    std::chrono::milliseconds next(s.heartbeat_interval_seconds * 1000);
+    if (st.ok()) {
+      if (status.consecutive_failures > 0) {
+        log::Info("heartbeat recovered", {{"after_failures", status.consecutive_failures}});
+      }
+      status.consecutive_failures = 0;
+      status.last_error.clear();
+      status.last_success = status.last_attempt;
+      const nlohmann::json j = res->Json();
+      if (j.is_object() && j.contains("heartbeat_interval_seconds") &&
+          j["heartbeat_interval_seconds"].is_number_integer()) {
+        const int64_t interval = j["heartbeat_interval_seconds"].get<int64_t>();
+        if (interval >= 1 && interval <= 86400) {
+          s.heartbeat_interval_seconds = interval;
+          next = std::chrono::milliseconds(interval * 1000);
+        }
+      }
+    } else if (st.code() == Code::kUnauthenticated) {
+      status.revoked = true;
+      status.last_error = st.message();
+      (void)dir.SaveStatus(status);
+      log::Error("heartbeat rejected: credential revoked",
+                 {{"reason", st.reason()}, {"message", st.message()}});
+      err << "hearth agent: the coordinator rejected this device (401 " << st.reason()
+          << "): " << st.message() << "\n";
+      return kExitRefused;
+    } else {
+      ++status.consecutive_failures;
+      status.last_error = st.message();
+      // Retry sooner than a full interval at first, never later than a few intervals, so
+      // an outage shorter than --offline-after does not show the device offline.
+      const std::chrono::milliseconds interval(s.heartbeat_interval_seconds * 1000);
+      next = BackoffDelay(
+          static_cast<int>(status.consecutive_failures), std::chrono::seconds(1),
+          std::min<std::chrono::milliseconds>(std::chrono::minutes(5), 4 * interval), random);
+      log::Warn("heartbeat failed", {{"error", st.ToString()},
+                                     {"failures", status.consecutive_failures},
+                                     {"retry_in_ms", static_cast<int64_t>(next.count())}});
+    }
+    if (Status ss = dir.SaveStatus(status); !ss.ok()) {
+      log::Warn("cannot save status", {{"error", ss.ToString()}});
+    }
+    if (o.wait(next)) break;
+  }
+  log::Info("agent stopped", {{"device_id", s.device_id}});
+  return kExitOk;
+}
+
+}  // namespace hearth::agent

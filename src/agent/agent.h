@@ -1,0 +1,57 @@
+// The device agent: enrollment (`hearth join`), the heartbeat loop (`hearth agent`), and
+// deregistration (`hearth leave`). Works unprivileged given a state directory; in this version
+// it does not change the host's network.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "agent/inventory/inventory.h"
+#include "agent/state.h"
+#include "common/random.h"
+#include "common/status.h"
+
+namespace hearth::agent {
+
+struct JoinOptions {
+  std::string coordinator;
+  std::string state_dir;
+  std::string install_key;
+  std::string name;  // empty: the hostname
+  InventoryRoots roots;
+  std::string dev_root = "/dev";
+  bool ignore_preflight = false;
+};
+
+// Exit codes shared by the agent commands, documented in `hearth join --help`.
+enum ExitCode {
+  kExitOk = 0,
+  kExitFailure = 1,
+  kExitUsage = 2,
+  kExitRefused = 3,      // the coordinator refused: bad/used/expired key, revoked credential
+  kExitUnreachable = 4,  // the coordinator could not be reached
+  kExitPreflight = 5,    // preflight failed
+};
+
+// Runs preflight, collects inventory, creates keys (kept if they exist), enrolls, saves state.
+// Progress goes to `out`. Returns the process exit code.
+int Join(const JoinOptions& options, std::ostream& out, std::ostream& err);
+
+struct AgentOptions {
+  std::string state_dir;
+  std::string procfs = "/proc";
+  // Set by a signal handler or a test to stop the loop; checked between waits.
+  std::function<bool(std::chrono::milliseconds)> wait;  // returns true when asked to stop
+};
+
+// Heartbeats until stopped. Failures back off exponentially with jitter; a revoked credential
+// ends the loop with kExitRefused. Returns the process exit code.
+int RunAgent(const AgentOptions& options, Random& random, std::ostream& err);
+
+// Next retry delay after `failures` consecutive failures: min(cap, base * 2^(failures-1)),
+// with full jitter in [delay/2, delay]. Pure given the random source.
+std::chrono::milliseconds BackoffDelay(int failures, std::chrono::milliseconds base,
+                                       std::chrono::milliseconds cap, Random& random);
+
+}  // namespace hearth::agent

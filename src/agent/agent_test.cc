@@ -1,0 +1,110 @@
+#include "agent/agent.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "agent/state.h"
+
+namespace hearth::agent {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(BackoffTest, DoublesWithJitterUpToTheCap) {
+  SeededRandom r(42);
+  for (int i = 0; i < 200; ++i) {
+    const auto d1 = BackoffDelay(1, milliseconds(1000), milliseconds(60000), r);
+    EXPECT_GE(d1.count(), 500);
+    EXPECT_LE(d1.count(), 1000);
+    const auto d3 = BackoffDelay(3, milliseconds(1000), milliseconds(60000), r);
+    EXPECT_GE(d3.count(), 2000);
+    EXPECT_LE(d3.count(), 4000);
+    const auto big = BackoffDelay(40, milliseconds(1000), milliseconds(60000), r);
+    EXPECT_GE(big.count(), 30000);
+    EXPECT_LE(big.count(), 60000);
+  }
+  // Jitter: not every draw is the same.
+  std::set<int64_t> seen;
+  for (int i = 0; i < 50; ++i)
+    seen.insert(BackoffDelay(5, milliseconds(1000), milliseconds(60000), r).count());
+  EXPECT_GT(seen.size(), 10u);
+}
+
+class StateDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "hearth-state-XXXXXX").string();
+    root_ = mkdtemp(tmpl.data());
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::string root_;
+};
+
+TEST_F(StateDirTest, SaveLoadRoundTripWithPrivateModes) {
+  StateDir dir(root_ + "/state");
+  ASSERT_TRUE(dir.Ensure().ok());
+  struct stat st {};
+  ASSERT_EQ(stat(dir.path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  auto none = dir.LoadDevice();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  DeviceState s;
+  s.coordinator = "http://127.0.0.1:1";
+  s.device_id = "dev_abc";
+  s.credential = Secret<std::string>("hdc_secret");
+  s.name = "gamer";
+  s.heartbeat_interval_seconds = 7;
+  ASSERT_TRUE(dir.SaveDevice(s).ok());
+  ASSERT_EQ(stat(dir.File("state.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto loaded = dir.LoadDevice();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_TRUE(loaded->has_value());
+  EXPECT_EQ((*loaded)->device_id, "dev_abc");
+  EXPECT_EQ((*loaded)->credential.Reveal(), "hdc_secret");
+  EXPECT_EQ((*loaded)->heartbeat_interval_seconds, 7);
+
+  AgentStatus as;
+  as.consecutive_failures = 2;
+  as.last_error = "boom";
+  ASSERT_TRUE(dir.SaveStatus(as).ok());
+  auto ls = dir.LoadStatus();
+  ASSERT_TRUE(ls.ok() && ls->has_value());
+  EXPECT_EQ((*ls)->consecutive_failures, 2);
+
+  ASSERT_TRUE(dir.Clear().ok());
+  EXPECT_FALSE(dir.LoadDevice()->has_value());
+}
+
+TEST_F(StateDirTest, CorruptOrLooseStateIsAClearError) {
+  StateDir dir(root_);
+  ASSERT_TRUE(dir.Ensure().ok());
+  { std::ofstream(dir.File("state.json")) << "{not json"; }
+  chmod(dir.File("state.json").c_str(), 0600);
+  auto r = dir.LoadDevice();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "corrupt_state");
+  { std::ofstream(dir.File("state.json")) << "{\"coordinator\":\"x\"}"; }
+  r = dir.LoadDevice();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().field().find("device_id"), std::string::npos) << r.status().ToString();
+  chmod(dir.File("state.json").c_str(), 0644);
+  r = dir.LoadDevice();
+  ASSERT_FALSE(r.ok());  // readable by others: refused
+}
+
+TEST_F(StateDirTest, EnsureRefusesAFile) {
+  std::ofstream(root_ + "/file") << "x";
+  Status st = StateDir(root_ + "/file").Ensure();
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(st.field(), "--state-dir");
+}
+
+}  // namespace
+}  // namespace hearth::agent

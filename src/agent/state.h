@@ -1,0 +1,60 @@
+// Agent state on disk, in one directory (--state-dir, mode 0700):
+//   state.json    device id, credential, coordinator URL, name, heartbeat interval (0600)
+//   wg.key        WireGuard private key, base64 as `wg genkey` writes it (0600)
+//   identity.key  Ed25519 device identity private key (0600)
+//   status.json   the agent's last heartbeat outcome, for `hearth status`
+// Private keys never leave this directory. Writes are atomic (temp file + rename), so a crash
+// leaves either the old or the new file. Not thread-safe; one agent per directory.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/secret.h"
+#include "common/status.h"
+
+namespace hearth::agent {
+
+struct DeviceState {
+  std::string coordinator;  // base URL
+  std::string device_id;
+  Secret<std::string> credential;
+  std::string name;
+  int64_t heartbeat_interval_seconds = 30;
+  std::string enrolled_at;
+};
+
+struct AgentStatus {
+  std::string last_attempt;  // RFC 3339
+  std::string last_success;  // RFC 3339, empty before the first
+  std::string last_error;    // empty when the last attempt succeeded
+  int64_t consecutive_failures = 0;
+  bool revoked = false;
+};
+
+class StateDir {
+ public:
+  explicit StateDir(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+  // Creates the directory (0700) if missing; refuses a path that is not a directory.
+  Status Ensure() const;
+  // nullopt when not enrolled; an error when the file exists but is unreadable or corrupt.
+  StatusOr<std::optional<DeviceState>> LoadDevice() const;
+  Status SaveDevice(const DeviceState& s) const;
+  Status SaveStatus(const AgentStatus& s) const;
+  StatusOr<std::optional<AgentStatus>> LoadStatus() const;
+  // Removes state.json and status.json (after `hearth leave`); keys are removed too.
+  Status Clear() const;
+
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+nlohmann::json StatusToJson(const AgentStatus& s);
+
+}  // namespace hearth::agent

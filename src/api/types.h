@@ -1,0 +1,85 @@
+// Wire types of the Hearth HTTP API (/v1), in one place, each with its endpoint and codec.
+//
+// Requests are decoded with validation (errors name the field and the fix); responses are
+// encoded to JSON. api/openapi.yaml documents the same shapes, and openapi_test.cc checks that
+// every route the coordinator serves is in it. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/secret.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace hearth::api {
+
+// Capability version of this API; bumped when an agent-visible shape changes.
+inline constexpr int kApiVersion = 1;
+
+// POST /v1/accounts and POST /v1/sessions: {"email","password"}.
+struct Credentials {
+  std::string email;  // trimmed, lowercased
+  Secret<std::string> password;
+};
+// `for_signup` also enforces the password policy (length 10..256).
+StatusOr<Credentials> DecodeCredentials(const std::string& body, bool for_signup);
+
+// Response of POST /v1/accounts (201) and GET /v1/me.
+nlohmann::json EncodeAccount(const store::Account& a);
+
+// POST /v1/install-keys: {"ttl_seconds"?}. Default 24 h, allowed 1 s .. 30 days.
+struct CreateInstallKeyRequest {
+  int64_t ttl_seconds = 24 * 3600;
+};
+StatusOr<CreateInstallKeyRequest> DecodeCreateInstallKey(const std::string& body);
+// Element of GET /v1/install-keys: status is active|used|expired|revoked at `now`.
+nlohmann::json EncodeInstallKey(const store::InstallKeyRecord& k, Timestamp now);
+
+// POST /v1/enroll (authenticated by the install key in the body).
+struct EnrollRequest {
+  Secret<std::string> install_key;  // as typed; normalized by the enroll module
+  std::string name;                 // optional; defaults to hostname
+  std::string hostname;
+  std::string agent_version;
+  std::string wg_public_key;
+  std::string identity_public_key;
+  nlohmann::json inventory;  // validated by agent::InventoryFromJson
+  nlohmann::json preflight;  // array of checks, stored for support; may be null
+};
+StatusOr<EnrollRequest> DecodeEnroll(const std::string& body);
+// 201 response: {"device_id","name","credential","heartbeat_interval_seconds","api_version"}.
+
+// POST /v1/devices/{id}/heartbeat (device credential):
+// {"agent_version","uptime_seconds","load1","load5","load15","mem_available_bytes"?}.
+struct HeartbeatRequest {
+  std::string agent_version;
+  int64_t uptime_seconds = 0;
+  double load1 = 0, load5 = 0, load15 = 0;
+  std::optional<int64_t> mem_available_bytes;
+};
+StatusOr<HeartbeatRequest> DecodeHeartbeat(const std::string& body);
+nlohmann::json EncodeHeartbeatPayload(const HeartbeatRequest& hb);
+
+// PATCH /v1/devices/{id}: {"name"}.
+StatusOr<std::string> DecodeRename(const std::string& body);
+// Device names: 1..64 printable characters, trimmed.
+StatusOr<std::string> ValidateDeviceName(std::string name, const std::string& field);
+
+// Device status derived from last_seen: online → stale → offline.
+enum class DeviceStatus { kOnline, kStale, kOffline };
+std::string_view DeviceStatusName(DeviceStatus s);
+struct LivenessPolicy {
+  Duration heartbeat_interval = std::chrono::seconds(30);
+  Duration stale_after = std::chrono::seconds(90);  // no heartbeat for this long → stale
+  Duration offline_after = std::chrono::minutes(5);
+};
+DeviceStatus StatusOf(const store::Device& d, Timestamp now, const LivenessPolicy& p);
+
+// Element of GET /v1/devices and body of GET /v1/devices/{id}.
+nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const LivenessPolicy& p);
+
+}  // namespace hearth::api

@@ -1,0 +1,26 @@
+// The `hearth` subcommands, one file each. Each takes its arguments (after the subcommand
+// name) and returns the process exit code.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace hearth::cli {
+
+using Args = std::vector<std::string>;
+
+int RunServe(const Args& args);
+int RunJoin(const Args& args);
+int RunAgentCommand(const Args& args);
+int RunStatus(const Args& args);
+int RunLeave(const Args& args);
+int RunDemo(const Args& args);
+
+// Blocks SIGINT and SIGTERM in the calling thread and threads it creates later, so they can
+// be received synchronously with WaitForSignal.
+void BlockTerminationSignals();
+// Waits up to `timeout` for SIGINT/SIGTERM; returns true when one arrived.
+bool WaitForSignal(std::chrono::milliseconds timeout);
+
+}  // namespace hearth::cli

@@ -1,0 +1,209 @@
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "common/duration.h"
+#include "common/encoding.h"
+#include "common/flags.h"
+#include "common/keys.h"
+#include "common/log.h"
+#include "common/random.h"
+#include "common/subprocess.h"
+#include "http/client.h"
+
+namespace hearth::cli {
+namespace {
+
+constexpr const char* kDemoEmail = "demo@hearth.local";
+
+std::vector<std::string> FixtureHosts(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name[0] == '.') continue;
+      struct stat st {};
+      if (stat((dir + "/" + name + "/proc").c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        out.push_back(name);
+      }
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool WaitHealthy(http::Client& c, std::chrono::seconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = c.Get("/healthz");
+    if (r.ok() && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+int RunDemo(const Args& args) {
+  std::string listen = "127.0.0.1:8080";
+  std::string data = ".hearth-demo";
+  std::string fixtures = "tests/fixtures/hosts";
+  Duration heartbeat = std::chrono::seconds(5);
+  FlagSet flags("hearth demo [FLAGS]",
+                "Runs a local coordinator with the embedded store, a demo owner account and one\n"
+                "real `hearth agent` process per fixture host (simulated hardware), so the\n"
+                "product can be seen without root or real devices. Ctrl-C stops everything.\n"
+                "State is kept in --data, so a second run reuses the same account and devices.");
+  flags.String("listen", &listen, "Coordinator address, HOST:PORT.");
+  flags.String("data", &data, "Directory for the demo's database, agents' state and logs.");
+  flags.String("fixtures", &fixtures, "Directory of fixture hosts (sysfs/procfs trees).");
+  flags.Dur("heartbeat-interval", &heartbeat, "Heartbeat interval of the demo fleet.");
+  auto rest = flags.Parse(args);
+  if (!rest.ok()) {
+    std::cerr << "hearth demo: " << rest.status().ToString() << "\n";
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::cout << flags.Help();
+    return 0;
+  }
+  const std::vector<std::string> hosts = FixtureHosts(fixtures);
+  if (hosts.empty()) {
+    std::cerr << "hearth demo: --fixtures: no fixture hosts in '" << fixtures
+              << "'; run from the repository root or point --fixtures at tests/fixtures/hosts\n";
+    return 2;
+  }
+  if (mkdir(data.c_str(), 0700) != 0 && errno != EEXIST) {
+    std::cerr << "hearth demo: --data: cannot create '" << data << "'\n";
+    return 2;
+  }
+  BlockTerminationSignals();
+  const std::string self = SelfExe();
+  std::vector<pid_t> children;
+  auto stop_all = [&children] {
+    for (auto it = children.rbegin(); it != children.rend(); ++it) {
+      (void)Terminate(*it, std::chrono::seconds(5));
+    }
+  };
+
+  auto server = Spawn(
+      {{self, "serve", "--listen", listen, "--data", data + "/coordinator", "--heartbeat-interval",
+        FormatDuration(heartbeat), "--offline-after", FormatDuration(heartbeat * 6)},
+       {},
+       data + "/coordinator.log"});
+  if (!server.ok()) {
+    std::cerr << "hearth demo: " << server.status().ToString() << "\n";
+    return 1;
+  }
+  children.push_back(*server);
+  const std::string url = "http://" + listen;
+  auto client = http::Client::Create(url);
+  if (!client.ok() || !WaitHealthy(**client, std::chrono::seconds(15))) {
+    std::cerr << "hearth demo: the coordinator did not start; see " << data << "/coordinator.log\n";
+    stop_all();
+    return 1;
+  }
+
+  // The demo owner's password is made once and kept in the data directory.
+  const std::string pw_file = data + "/demo-password";
+  std::string password;
+  if (auto existing = ReadPrivateFile(pw_file); existing.ok()) {
+    password = *existing;
+  } else {
+    password = "demo-" + Base64UrlEncode(SecureRandom::Instance().Bytes(9));
+    (void)WritePrivateFile(pw_file, password);
+  }
+  const nlohmann::json creds = {{"email", kDemoEmail}, {"password", password}};
+  (void)(*client)->PostJson("/v1/accounts", creds);  // 409 on later runs is fine
+  auto login = (*client)->PostJson("/v1/sessions", creds);
+  if (!login.ok() || login->status != 201) {
+    std::cerr << "hearth demo: cannot sign in as the demo owner; delete " << data
+              << " and run again\n";
+    stop_all();
+    return 1;
+  }
+  (*client)->SetBearer(login->Json()["token"].get<std::string>());
+
+  for (const std::string& host : hosts) {
+    const std::string root = fixtures + "/" + host;
+    const std::string state = data + "/agents/" + host;
+    mkdir((data + "/agents").c_str(), 0700);
+    if (access((state + "/state.json").c_str(), F_OK) != 0) {
+      auto key = (*client)->PostJson("/v1/install-keys", nlohmann::json::object());
+      if (!key.ok() || key->status != 201) {
+        std::cerr << "hearth demo: cannot create an install key\n";
+        stop_all();
+        return 1;
+      }
+      std::vector<std::string> argv = {
+          self,
+          "join",
+          "--coordinator",
+          url,
+          "--state-dir",
+          state,
+          "--name",
+          host,
+          "--sysfs-root",
+          root + "/sys",
+          "--procfs-root",
+          root + "/proc",
+          "--etc-root",
+          root + "/etc",
+          "--dev-root",
+          root + "/dev",
+          "--ignore-preflight",
+          "--nvidia-smi",
+          access((root + "/bin/nvidia-smi").c_str(), X_OK) == 0 ? root + "/bin/nvidia-smi" : "",
+          key->Json()["key"].get<std::string>()};
+      auto join = Spawn({argv, {}, data + "/agents/" + host + ".join.log"});
+      const auto rc = join.ok() ? WaitFor(*join, std::chrono::seconds(30)) : std::nullopt;
+      if (!rc || *rc != 0) {
+        std::cerr << "hearth demo: `hearth join` failed for " << host << "; see " << data
+                  << "/agents/" << host << ".join.log\n";
+        continue;
+      }
+    }
+    auto agent =
+        Spawn({{self, "agent", "--state-dir", state}, {}, data + "/agents/" + host + ".log"});
+    if (agent.ok()) children.push_back(*agent);
+  }
+
+  std::cout << "\nHearth demo is running.\n\n"
+            << "  Portal:    " << url << "/\n"
+            << "  Sign in:   " << kDemoEmail << " / " << password << "\n"
+            << "  Devices:   " << hosts.size() << " simulated (" <<
+      [&] {
+        std::string s;
+        for (const auto& h : hosts) s += (s.empty() ? "" : ", ") + h;
+        return s;
+      }() << ")\n"
+            << "  API:       curl -s -X POST " << url << "/v1/sessions -d '{\"email\":\""
+            << kDemoEmail << "\",\"password\":\"" << password << "\"}'\n"
+            << "             then curl -s -H 'Authorization: Bearer TOKEN' " << url
+            << "/v1/devices\n"
+            << "  Metrics:   " << url << "/metrics\n"
+            << "  Logs:      " << data << "/coordinator.log, " << data << "/agents/\n\n"
+            << "Press Ctrl-C to stop.\n"
+            << std::flush;
+
+  while (!WaitForSignal(std::chrono::seconds(1))) {
+    if (WaitFor(children.front(), Duration(0))) {
+      std::cerr << "hearth demo: the coordinator exited; see " << data << "/coordinator.log\n";
+      children.erase(children.begin());
+      stop_all();
+      return 1;
+    }
+  }
+  std::cout << "Stopping...\n";
+  stop_all();
+  return 0;
+}
+
+}  // namespace hearth::cli

@@ -1,0 +1,149 @@
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "common/duration.h"
+#include "common/flags.h"
+#include "common/log.h"
+#include "coordinator/coordinator.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hearth::cli {
+
+int RunServe(const Args& args) {
+  std::string listen = "127.0.0.1:8080";
+  std::string data = "hearth-data";
+  Duration heartbeat = std::chrono::seconds(30);
+  Duration stale_after{0};
+  Duration offline_after = std::chrono::minutes(5);
+  bool allow_signup = true;
+  std::string log_format = "text", log_level = "info";
+  int64_t body_limit = 1 << 20;
+  Duration read_timeout = std::chrono::seconds(15);
+  int64_t threads = 2;
+  Duration session_ttl = std::chrono::hours(24 * 7);
+  std::string admin_email, admin_password;
+
+  FlagSet flags("hearth serve [FLAGS]",
+                "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
+                "backed by an embedded SQLite database in --data. Stops gracefully on SIGTERM or\n"
+                "SIGINT (in-flight requests finish).");
+  flags.String("listen", &listen, "Address to listen on, HOST:PORT (port 0 picks a free port).");
+  flags.String("data", &data, "Directory for the database (hearth.db); created if missing.");
+  flags.Dur("heartbeat-interval", &heartbeat, "How often agents are told to heartbeat.");
+  flags.Dur("stale-after", &stale_after,
+            "A device with no heartbeat for this long is 'stale' (0: twice the heartbeat "
+            "interval, capped by --offline-after).");
+  flags.Dur("offline-after", &offline_after,
+            "A device with no heartbeat for this long is 'offline'.");
+  flags.Bool("allow-signup", &allow_signup, "Allow anyone to create an owner account.");
+  flags.String("log-format", &log_format, "Log format: text or json (one object per line).");
+  flags.String("log-level", &log_level, "Minimum log level: debug, info, warn, error.");
+  flags.Int("body-limit", &body_limit, "Largest request body accepted, in bytes (else 413).", 1024,
+            int64_t{64} << 20);
+  flags.Dur("read-timeout", &read_timeout, "Time allowed to receive one request.");
+  flags.Int("threads", &threads, "I/O threads serving requests.", 1, 64);
+  flags.Dur("session-ttl", &session_ttl, "How long a sign-in session lasts.");
+  flags.String("admin-email", &admin_email,
+               "With an empty store: create the first admin with this email.");
+  flags.String("admin-password", &admin_password,
+               "Password of the first admin (prefer the environment variable to the flag, "
+               "which other users can see in the process list).");
+  flags.Epilog(
+      "Example:\n  HEARTH_ADMIN_EMAIL=admin@example.com HEARTH_ADMIN_PASSWORD=... \\\n"
+      "    hearth serve --listen 0.0.0.0:8080 --data /var/lib/hearth");
+  auto rest = flags.Parse(args);
+  if (!rest.ok()) {
+    std::cerr << "hearth serve: " << rest.status().ToString() << "\n";
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::cout << flags.Help();
+    return 0;
+  }
+  if (!rest->empty()) {
+    std::cerr << "hearth serve: unexpected argument '" << rest->front() << "' (see --help)\n";
+    return 2;
+  }
+  log::Format fmt;
+  log::Level lvl;
+  if (!log::ParseFormat(log_format, &fmt)) {
+    std::cerr << "hearth serve: --log-format: must be text or json\n";
+    return 2;
+  }
+  if (!log::ParseLevel(log_level, &lvl)) {
+    std::cerr << "hearth serve: --log-level: must be debug, info, warn or error\n";
+    return 2;
+  }
+  log::Configure(fmt, lvl);
+  if (heartbeat < std::chrono::seconds(1)) {
+    std::cerr << "hearth serve: --heartbeat-interval: must be at least 1s\n";
+    return 2;
+  }
+  if (offline_after <= heartbeat) {
+    std::cerr << "hearth serve: --offline-after: must be longer than --heartbeat-interval ("
+              << FormatDuration(heartbeat) << "), or devices would flap offline\n";
+    return 2;
+  }
+  if (stale_after.count() == 0) stale_after = std::min(2 * heartbeat, offline_after);
+  if (stale_after > offline_after) {
+    std::cerr << "hearth serve: --stale-after: must not be longer than --offline-after\n";
+    return 2;
+  }
+
+  if (mkdir(data.c_str(), 0700) != 0 && errno != EEXIST) {
+    std::cerr << "hearth serve: --data: cannot create '" << data << "': " << std::strerror(errno)
+              << "\n";
+    return 2;
+  }
+  auto store = store::OpenSqliteStore(data + "/hearth.db");
+  if (!store.ok()) {
+    std::cerr << "hearth serve: " << store.status().ToString() << "\n";
+    return 1;
+  }
+
+  coordinator::Config config;
+  config.liveness = {heartbeat, stale_after, offline_after};
+  config.allow_signup = allow_signup;
+  config.session_ttl = session_ttl;
+  coordinator::Coordinator coord(config, **store, SystemClock::Instance(),
+                                 SecureRandom::Instance());
+  if (Status st = coord.BootstrapAdmin(admin_email, Secret<std::string>(admin_password));
+      !st.ok()) {
+    std::cerr << "hearth serve: first admin: " << st.ToString() << "\n";
+    return 2;
+  }
+
+  BlockTerminationSignals();
+  http::ServerOptions opts;
+  opts.listen = listen;
+  opts.body_limit = static_cast<size_t>(body_limit);
+  opts.read_timeout = read_timeout;
+  opts.threads = static_cast<int>(threads);
+  http::Server server(opts, coord.router(), &coord.metrics());
+  if (Status st = server.Start(); !st.ok()) {
+    std::cerr << "hearth serve: " << st.ToString() << "\n";
+    return 1;
+  }
+  log::Info("coordinator listening", {{"address", server.BoundAddress()},
+                                      {"data", data},
+                                      {"heartbeat_interval", FormatDuration(heartbeat)},
+                                      {"offline_after", FormatDuration(offline_after)}});
+  std::thread signals([&server] {
+    while (!WaitForSignal(std::chrono::seconds(3600))) {
+    }
+    log::Info("shutting down");
+    server.Shutdown(std::chrono::seconds(10));
+  });
+  server.Run();
+  signals.join();
+  log::Info("coordinator stopped");
+  return 0;
+}
+
+}  // namespace hearth::cli

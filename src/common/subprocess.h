@@ -1,0 +1,31 @@
+// Subprocess: start and stop child processes by PID (the demo and the integration tests run
+// real `hearth` processes). Only processes started here are ever signalled.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace hearth {
+
+struct SpawnOptions {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // extra "NAME=value" entries on top of the current environment
+  std::string output_file;       // stdout+stderr appended here; empty = inherit
+};
+
+StatusOr<pid_t> Spawn(const SpawnOptions& options);
+// SIGTERM, then SIGKILL after `grace`; reaps the child. Returns its exit status (or -signal).
+int Terminate(pid_t pid, Duration grace);
+// SIGKILL and reap.
+void Kill(pid_t pid);
+// Waits up to `timeout`; returns the exit code, -signal, or nullopt when still running.
+std::optional<int> WaitFor(pid_t pid, Duration timeout);
+// Absolute path of the running executable.
+std::string SelfExe();
+
+}  // namespace hearth

@@ -1,0 +1,91 @@
+#include "coordinator/coordinator.h"
+
+#include "api/types.h"
+#include "common/log.h"
+#include "coordinator/accounts/handlers.h"
+#include "coordinator/devices/handlers.h"
+#include "coordinator/enroll/handlers.h"
+
+namespace hearth::embedded {
+extern const std::string_view kOpenApiYaml;
+extern const std::string_view kIndexHtml;
+}  // namespace hearth::embedded
+
+namespace hearth::coordinator {
+
+using http::Request;
+using http::Response;
+
+Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock, Random& random)
+    : auth_(store, clock, random, config.session_ttl),
+      ctx_{store, clock, random, auth_, std::move(config)} {
+  accounts::RegisterRoutes(router_, ctx_);
+  enroll::RegisterRoutes(router_, ctx_);
+  devices::RegisterRoutes(router_, ctx_);
+  RegisterCoreRoutes();
+
+  metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {
+    std::map<std::string, double> counts = {{"online", 0}, {"stale", 0}, {"offline", 0}};
+    if (auto list = ctx_.store.ListDevices(std::nullopt); list.ok()) {
+      const Timestamp now = ctx_.clock.Now();
+      for (const auto& d : *list) {
+        ++counts[std::string(api::DeviceStatusName(api::StatusOf(d, now, ctx_.config.liveness)))];
+      }
+    }
+    std::vector<Metrics::Sample> out;
+    for (const auto& [status, n] : counts) out.push_back({"status=\"" + status + "\"", n});
+    return out;
+  });
+}
+
+void Coordinator::RegisterCoreRoutes() {
+  router_.Add("GET", "/healthz", [this](const Request&) {
+    auto v = ctx_.store.SchemaVersion();
+    if (!v.ok()) {
+      return Response::Json(503, {{"status", "unavailable"}, {"error", v.status().message()}});
+    }
+    return Response::Json(200,
+                          {{"status", "ok"}, {"schema_version", *v}, {"version", HEARTH_VERSION}});
+  });
+  router_.Add("GET", "/metrics", [this](const Request&) {
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_.Render();
+    return r;
+  });
+  router_.Add("GET", "/v1/openapi.yaml", [](const Request&) {
+    Response r;
+    r.content_type = "application/yaml";
+    r.body = std::string(embedded::kOpenApiYaml);
+    return r;
+  });
+  router_.Add("GET", "/", [](const Request&) {
+    Response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::string(embedded::kIndexHtml);
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                           "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    return r;
+  });
+}
+
+Status Coordinator::BootstrapAdmin(const std::string& email, const Secret<std::string>& password) {
+  HEARTH_ASSIGN_OR_RETURN(int64_t n, ctx_.store.CountAccounts());
+  if (n > 0) return Status::Ok();
+  if (email.empty() || password.empty()) {
+    log::Warn(
+        "the store has no accounts; to create the first admin, restart with "
+        "HEARTH_ADMIN_EMAIL and HEARTH_ADMIN_PASSWORD set");
+    return Status::Ok();
+  }
+  const std::string body = nlohmann::json{{"email", email}, {"password", password.Reveal()}}.dump();
+  HEARTH_ASSIGN_OR_RETURN(api::Credentials creds, api::DecodeCredentials(body, true));
+  HEARTH_ASSIGN_OR_RETURN(
+      store::Account a,
+      accounts::CreateAccount(ctx_, creds.email, creds.password, store::Role::kAdmin));
+  log::Info("created the first admin", {{"email", a.email}});
+  return Status::Ok();
+}
+
+}  // namespace hearth::coordinator

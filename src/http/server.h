@@ -1,0 +1,55 @@
+// Server: HTTP/1.1 over TCP with Boost.Beast and C++20 coroutines.
+//
+// Each connection is one coroutine: read a request (header and body limits, a read timeout),
+// dispatch it to the router's pure handler, write the response, repeat while keep-alive.
+// Expected network errors are error codes, never exceptions. Shutdown() stops accepting, lets
+// in-flight requests finish up to a deadline, then stops the I/O threads.
+// Start/Run/Shutdown may be called from different threads; Shutdown is idempotent.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "common/status.h"
+#include "http/router.h"
+
+namespace hearth::http {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
+  size_t body_limit = 1 << 20;            // bytes; larger bodies get 413
+  Duration read_timeout = std::chrono::seconds(15);
+  Duration idle_timeout = std::chrono::seconds(60);  // keep-alive wait for the next request
+  int threads = 2;
+  // Static fallback for GET requests that match no route (e.g. the portal's files); may be null.
+  std::function<std::optional<Response>(const Request&)> static_files;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, Metrics* metrics);
+  ~Server();
+
+  // Binds the listening socket. After OK, BoundAddress() is the real "host:port".
+  Status Start();
+  std::string BoundAddress() const;
+  // Runs the I/O threads; returns after Shutdown() completes.
+  void Run();
+  // Stops accepting and finishes in-flight requests, waiting at most `grace`.
+  void Shutdown(Duration grace);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses "HOST:PORT" ("[::1]:80" for IPv6). Errors name `field`.
+Status ParseHostPort(const std::string& text, const std::string& field, std::string* host,
+                     uint16_t* port);
+
+}  // namespace hearth::http

@@ -1,0 +1,55 @@
+#include "store/migrations.h"
+
+namespace hearth::store {
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "accounts_sessions_install_keys_devices", R"sql(
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_expires_at ON sessions(expires_at);
+CREATE TABLE install_keys (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES accounts(id),
+  key_hash TEXT NOT NULL UNIQUE,
+  hint TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  used_by TEXT,
+  revoked_at BIGINT
+);
+CREATE INDEX install_keys_owner ON install_keys(owner_id);
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES accounts(id),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  credential_hash TEXT NOT NULL UNIQUE,
+  wg_public_key TEXT NOT NULL,
+  identity_public_key TEXT NOT NULL,
+  agent_version TEXT NOT NULL,
+  inventory_json TEXT NOT NULL,
+  enrolled_at BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  last_heartbeat_json TEXT NOT NULL,
+  removed_at BIGINT
+);
+CREATE INDEX devices_owner ON devices(owner_id)
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace hearth::store

@@ -1,0 +1,464 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+#include <utility>
+
+#include "common/log.h"
+#include "store/migrations.h"
+
+namespace hearth::store {
+namespace {
+
+// A prepared statement with positional binding; finalized on destruction.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(const std::string& v) {
+    sqlite3_bind_text(stmt_, ++idx_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int64_t v) {
+    sqlite3_bind_int64(stmt_, ++idx_, v);
+    return *this;
+  }
+  Stmt& Bind(Timestamp t) { return Bind(ToUnixMillis(t)); }
+  template <typename T>
+  Stmt& Bind(const std::optional<T>& v) {
+    if (v) return Bind(*v);
+    sqlite3_bind_null(stmt_, ++idx_);
+    return *this;
+  }
+  template <typename Tag>
+  Stmt& Bind(const Id<Tag>& id) {
+    return Bind(id.str());
+  }
+
+  // Returns true when a row is available, false when done; errors go to status().
+  bool Step() {
+    if (rc_ != SQLITE_OK && rc_ != SQLITE_ROW && rc_ != SQLITE_DONE) return false;
+    rc_ = sqlite3_step(stmt_);
+    return rc_ == SQLITE_ROW;
+  }
+  Status status(std::string_view what) const {
+    if (rc_ == SQLITE_OK || rc_ == SQLITE_ROW || rc_ == SQLITE_DONE) return Status::Ok();
+    if ((rc_ & 0xff) == SQLITE_CONSTRAINT) {
+      return Status(Code::kAlreadyExists, std::string(what) + ": " + sqlite3_errmsg(db_),
+                    "already_exists");
+    }
+    if ((rc_ & 0xff) == SQLITE_BUSY) {
+      return Status::Unavailable(std::string(what) + ": database is busy; retry");
+    }
+    return Status::Internal(std::string(what) + ": sqlite: " + sqlite3_errmsg(db_));
+  }
+  Status Exec(std::string_view what) {
+    Step();
+    return status(what);
+  }
+
+  std::string Text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  Timestamp Time(int col) const { return FromUnixMillis(Int(col)); }
+  std::optional<Timestamp> OptTime(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Time(col);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+  int idx_ = 0;
+};
+
+constexpr std::string_view kDeviceColumns =
+    "id, owner_id, name, role, credential_hash, wg_public_key, identity_public_key, "
+    "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at";
+
+Device ReadDevice(const Stmt& s) {
+  Device d;
+  d.id = DeviceId(s.Text(0));
+  d.owner_id = AccountId(s.Text(1));
+  d.name = s.Text(2);
+  d.role = s.Text(3);
+  d.credential_hash = s.Text(4);
+  d.wg_public_key = s.Text(5);
+  d.identity_public_key = s.Text(6);
+  d.agent_version = s.Text(7);
+  d.inventory_json = s.Text(8);
+  d.enrolled_at = s.Time(9);
+  d.last_seen = s.Time(10);
+  d.last_heartbeat_json = s.Text(11);
+  d.removed_at = s.OptTime(12);
+  return d;
+}
+
+Account ReadAccount(const Stmt& s) {
+  Account a;
+  a.id = AccountId(s.Text(0));
+  a.email = s.Text(1);
+  a.password_hash = s.Text(2);
+  a.role = ParseRole(s.Text(3)).value_or(Role::kOwner);
+  a.created_at = s.Time(4);
+  return a;
+}
+
+InstallKeyRecord ReadKey(const Stmt& s) {
+  InstallKeyRecord k;
+  k.id = InstallKeyId(s.Text(0));
+  k.owner_id = AccountId(s.Text(1));
+  k.key_hash = s.Text(2);
+  k.hint = s.Text(3);
+  k.created_at = s.Time(4);
+  k.expires_at = s.Time(5);
+  k.used_at = s.OptTime(6);
+  if (!s.IsNull(7)) k.used_by = DeviceId(s.Text(7));
+  k.revoked_at = s.OptTime(8);
+  return k;
+}
+
+constexpr std::string_view kKeyColumns =
+    "id, owner_id, key_hash, hint, created_at, expires_at, used_at, used_by, revoked_at";
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status Init() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                               "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"}) {
+      HEARTH_RETURN_IF_ERROR(ExecRaw(pragma));
+    }
+    HEARTH_RETURN_IF_ERROR(
+        ExecRaw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    int current = 0;
+    {
+      Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      if (s.Step()) current = static_cast<int>(s.Int(0));
+      HEARTH_RETURN_IF_ERROR(s.status("read schema version"));
+    }
+    const int newest = Migrations().empty() ? 0 : Migrations().back().version;
+    if (current > newest) {
+      return Status::FailedPrecondition(
+          "schema_too_new", "the database has schema version " + std::to_string(current) +
+                                " but this hearth knows only up to " + std::to_string(newest) +
+                                "; run a newer hearth or restore a backup");
+    }
+    for (const Migration& m : Migrations()) {
+      if (m.version <= current) continue;
+      HEARTH_RETURN_IF_ERROR(ExecRaw("BEGIN IMMEDIATE"));
+      Status st = ExecRaw(std::string(m.sql));
+      if (st.ok()) {
+        Stmt s(db_, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)");
+        s.Bind(int64_t{m.version}).Bind(std::string(m.name)).Bind(int64_t{0});
+        st = s.Exec("record migration");
+      }
+      if (!st.ok()) {
+        (void)ExecRaw("ROLLBACK");
+        return st.WithContext("migration " + std::to_string(m.version));
+      }
+      HEARTH_RETURN_IF_ERROR(ExecRaw("COMMIT"));
+      log::Info("store: applied migration", {{"version", m.version}, {"name", m.name}});
+    }
+    return Status::Ok();
+  }
+
+  Status CreateAccount(const Account& a) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO accounts(id, email, password_hash, role, created_at) "
+           "VALUES (?, ?, ?, ?, ?)");
+    s.Bind(a.id)
+        .Bind(a.email)
+        .Bind(a.password_hash)
+        .Bind(std::string(RoleName(a.role)))
+        .Bind(a.created_at);
+    Status st = s.Exec("create account");
+    if (st.code() == Code::kAlreadyExists) {
+      return Status::AlreadyExists("email", "an account with this email exists; sign in instead");
+    }
+    return st;
+  }
+
+  StatusOr<Account> GetAccount(const AccountId& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT id, email, password_hash, role, created_at FROM accounts WHERE id = ?");
+    s.Bind(id);
+    if (s.Step()) return ReadAccount(s);
+    HEARTH_RETURN_IF_ERROR(s.status("get account"));
+    return Status::NotFound("no such account");
+  }
+
+  StatusOr<Account> FindAccountByEmail(const std::string& email) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT id, email, password_hash, role, created_at FROM accounts WHERE email = ?");
+    s.Bind(email);
+    if (s.Step()) return ReadAccount(s);
+    HEARTH_RETURN_IF_ERROR(s.status("find account"));
+    return Status::NotFound("no account with this email");
+  }
+
+  StatusOr<int64_t> CountAccounts() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT COUNT(*) FROM accounts");
+    if (s.Step()) return s.Int(0);
+    HEARTH_RETURN_IF_ERROR(s.status("count accounts"));
+    return int64_t{0};
+  }
+
+  Status CreateSession(const Session& se) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO sessions(token_hash, account_id, created_at, expires_at) "
+           "VALUES (?, ?, ?, ?)");
+    s.Bind(se.token_hash).Bind(se.account_id).Bind(se.created_at).Bind(se.expires_at);
+    return s.Exec("create session");
+  }
+
+  StatusOr<Session> FindSession(const std::string& token_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT token_hash, account_id, created_at, expires_at FROM sessions "
+           "WHERE token_hash = ?");
+    s.Bind(token_hash);
+    if (s.Step()) {
+      return Session{s.Text(0), AccountId(s.Text(1)), s.Time(2), s.Time(3)};
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("find session"));
+    return Status::NotFound("no such session");
+  }
+
+  Status DeleteSession(const std::string& token_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "DELETE FROM sessions WHERE token_hash = ?");
+    s.Bind(token_hash);
+    return s.Exec("delete session");
+  }
+
+  Status DeleteExpiredSessions(Timestamp now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "DELETE FROM sessions WHERE expires_at <= ?");
+    s.Bind(now);
+    return s.Exec("delete expired sessions");
+  }
+
+  Status CreateInstallKey(const InstallKeyRecord& k) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO install_keys(id, owner_id, key_hash, hint, created_at, expires_at) "
+           "VALUES (?, ?, ?, ?, ?, ?)");
+    s.Bind(k.id)
+        .Bind(k.owner_id)
+        .Bind(k.key_hash)
+        .Bind(k.hint)
+        .Bind(k.created_at)
+        .Bind(k.expires_at);
+    return s.Exec("create install key");
+  }
+
+  StatusOr<std::vector<InstallKeyRecord>> ListInstallKeys(const AccountId& owner) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kKeyColumns) +
+                    " FROM install_keys WHERE owner_id = ? ORDER BY created_at, id");
+    s.Bind(owner);
+    std::vector<InstallKeyRecord> out;
+    while (s.Step()) out.push_back(ReadKey(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list install keys"));
+    return out;
+  }
+
+  Status RevokeInstallKey(const AccountId& owner, const InstallKeyId& id, Timestamp now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt q(db_, "SELECT " + std::string(kKeyColumns) +
+                    " FROM install_keys WHERE id = ? AND owner_id = ?");
+    q.Bind(id).Bind(owner);
+    if (!q.Step()) {
+      HEARTH_RETURN_IF_ERROR(q.status("find install key"));
+      return Status::NotFound("no such install key");
+    }
+    const InstallKeyRecord k = ReadKey(q);
+    if (k.used_at) {
+      return Status::FailedPrecondition("install_key_used",
+                                        "this key was already used to enroll a device; remove "
+                                        "the device instead");
+    }
+    if (k.revoked_at) return Status::Ok();  // idempotent
+    Stmt s(db_, "UPDATE install_keys SET revoked_at = ? WHERE id = ?");
+    s.Bind(now).Bind(id);
+    return s.Exec("revoke install key");
+  }
+
+  StatusOr<Device> EnrollDevice(const std::string& key_hash, Timestamp now,
+                                Device device) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    HEARTH_RETURN_IF_ERROR(ExecRaw("BEGIN IMMEDIATE"));
+    StatusOr<Device> result = EnrollLocked(key_hash, now, std::move(device));
+    if (!result.ok()) {
+      (void)ExecRaw("ROLLBACK");
+      return result;
+    }
+    if (Status st = ExecRaw("COMMIT"); !st.ok()) {
+      (void)ExecRaw("ROLLBACK");
+      return st;
+    }
+    return result;
+  }
+
+  StatusOr<Device> GetDevice(const DeviceId& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE id = ?");
+    s.Bind(id);
+    if (s.Step()) return ReadDevice(s);
+    HEARTH_RETURN_IF_ERROR(s.status("get device"));
+    return Status::NotFound("no such device");
+  }
+
+  StatusOr<std::vector<Device>> ListDevices(const std::optional<AccountId>& owner) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string sql =
+        "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE removed_at IS NULL";
+    if (owner) sql += " AND owner_id = ?";
+    sql += " ORDER BY enrolled_at, id";
+    Stmt s(db_, sql);
+    if (owner) s.Bind(*owner);
+    std::vector<Device> out;
+    while (s.Step()) out.push_back(ReadDevice(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list devices"));
+    return out;
+  }
+
+  Status RecordHeartbeat(const DeviceId& id, const Heartbeat& hb) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "UPDATE devices SET last_seen = ?, agent_version = ?, last_heartbeat_json = ? "
+           "WHERE id = ? AND removed_at IS NULL");
+    s.Bind(hb.at).Bind(hb.agent_version).Bind(hb.payload_json).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("record heartbeat"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+
+  Status RenameDevice(const DeviceId& id, const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "UPDATE devices SET name = ? WHERE id = ? AND removed_at IS NULL");
+    s.Bind(name).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("rename device"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+
+  Status RemoveDevice(const DeviceId& id, Timestamp now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL");
+    s.Bind(now).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("remove device"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+
+  StatusOr<int> SchemaVersion() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (s.Step()) return static_cast<int>(s.Int(0));
+    HEARTH_RETURN_IF_ERROR(s.status("schema version"));
+    return 0;
+  }
+
+ private:
+  Status ExecRaw(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return Status::Internal("sqlite: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<Device> EnrollLocked(const std::string& key_hash, Timestamp now, Device device) {
+    Stmt q(db_, "SELECT " + std::string(kKeyColumns) + " FROM install_keys WHERE key_hash = ?");
+    q.Bind(key_hash);
+    if (!q.Step()) {
+      HEARTH_RETURN_IF_ERROR(q.status("find install key"));
+      return Status::Unauthenticated(
+          "this install key does not exist; check the words, or create a new key in the portal",
+          "install_key_unknown");
+    }
+    const InstallKeyRecord k = ReadKey(q);
+    if (k.used_at) {
+      return Status::FailedPrecondition(
+          "install_key_used", "this install key was already used; create a new key in the portal",
+          "install_key");
+    }
+    if (k.revoked_at) {
+      return Status::FailedPrecondition(
+          "install_key_revoked", "this install key was revoked; create a new key in the portal",
+          "install_key");
+    }
+    if (now >= k.expires_at) {
+      return Status::FailedPrecondition("install_key_expired",
+                                        "this install key expired at " +
+                                            FormatRfc3339(k.expires_at) +
+                                            "; create a new key in the portal",
+                                        "install_key");
+    }
+    device.owner_id = k.owner_id;
+    Stmt ins(db_, "INSERT INTO devices(" + std::string(kDeviceColumns) +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.Bind(device.id)
+        .Bind(device.owner_id)
+        .Bind(device.name)
+        .Bind(device.role)
+        .Bind(device.credential_hash)
+        .Bind(device.wg_public_key)
+        .Bind(device.identity_public_key)
+        .Bind(device.agent_version)
+        .Bind(device.inventory_json)
+        .Bind(device.enrolled_at)
+        .Bind(device.last_seen)
+        .Bind(device.last_heartbeat_json)
+        .Bind(device.removed_at);
+    HEARTH_RETURN_IF_ERROR(ins.Exec("insert device"));
+    Stmt upd(db_, "UPDATE install_keys SET used_at = ?, used_by = ? WHERE id = ?");
+    upd.Bind(now).Bind(device.id).Bind(k.id);
+    HEARTH_RETURN_IF_ERROR(upd.Exec("mark install key used"));
+    return device;
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace
+
+StatusOr<StorePtr> OpenSqliteStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Status::Unavailable("cannot open database '" + path + "': " + msg +
+                               "; check that the --data directory exists and is writable");
+  }
+  auto store = std::make_unique<SqliteStore>(db);
+  HEARTH_RETURN_IF_ERROR(store->Init().WithContext("open database '" + path + "'"));
+  return StorePtr(std::move(store));
+}
+
+}  // namespace hearth::store
