@@ -66,7 +66,8 @@ StatusOr<CreateInstallKeyRequest> DecodeCreateInstallKey(const std::string& body
   if (body.empty()) return req;
   HEARTH_ASSIGN_OR_RETURN(nlohmann::json j, ParseObject(body));
   JsonReader r(j);
-  HEARTH_ASSIGN_OR_RETURN(std::optional<int64_t> ttl, r.OptInt("ttl_seconds", 1, 30 * 86400));
+  HEARTH_ASSIGN_OR_RETURN(std::optional<int64_t> ttl,
+                          r.OptInt("ttl_seconds", 1, int64_t{30} * 86400));
   if (ttl) req.ttl_seconds = *ttl;
   return req;
 }

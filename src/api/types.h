@@ -33,7 +33,7 @@ nlohmann::json EncodeAccount(const store::Account& a);
 
 // POST /v1/install-keys: {"ttl_seconds"?}. Default 24 h, allowed 1 s .. 30 days.
 struct CreateInstallKeyRequest {
-  int64_t ttl_seconds = 24 * 3600;
+  int64_t ttl_seconds = int64_t{24} * 3600;
 };
 StatusOr<CreateInstallKeyRequest> DecodeCreateInstallKey(const std::string& body);
 // Element of GET /v1/install-keys: status is active|used|expired|revoked at `now`.

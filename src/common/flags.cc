@@ -41,7 +41,7 @@ const FlagSet::Flag* FlagSet::Find(const std::string& name) const {
 }
 
 Status FlagSet::Set(const Flag& f, const std::string& value, const std::string& source) {
-  const std::string field = source;
+  const std::string& field = source;
   switch (f.kind) {
     case Kind::kString:
       *static_cast<std::string*>(f.target) = value;

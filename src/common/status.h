@@ -122,7 +122,9 @@ class [[nodiscard]] StatusOr {
 #define HEARTH_CONCAT(a, b) HEARTH_CONCAT_INNER(a, b)
 #define HEARTH_ASSIGN_OR_RETURN(lhs, expr) \
   HEARTH_ASSIGN_OR_RETURN_IMPL(HEARTH_CONCAT(hearth_statusor_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration, it cannot be parenthesized.
 #define HEARTH_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

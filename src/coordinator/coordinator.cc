@@ -17,8 +17,7 @@ using http::Request;
 using http::Response;
 
 Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock, Random& random)
-    : auth_(store, clock, random, config.session_ttl),
-      ctx_{store, clock, random, auth_, std::move(config)} {
+    : auth_(store, clock, random, config.session_ttl), ctx_{store, clock, random, auth_, config} {
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);

@@ -135,7 +135,7 @@ StatusOr<ClientResponse> Client::Do(
     // deadline on our private io_context.
     boost::system::error_code wec, rec;
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(uint64_t{64} << 20);
     c.stream.expires_after(timeout);
     bhttp::async_write(c.stream, req, [&](boost::system::error_code e, size_t) {
       wec = e;

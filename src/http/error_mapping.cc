@@ -15,7 +15,6 @@ int HttpStatusFor(Code code) {
     case Code::kNotFound:
       return 404;
     case Code::kAlreadyExists:
-      return 409;
     case Code::kFailedPrecondition:
       return 409;
     case Code::kResourceExhausted:

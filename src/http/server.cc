@@ -106,8 +106,8 @@ struct Server::Impl {
         log::Warn("http: accept failed", {{"error", ec.message()}});
         continue;
       }
-      asio::co_spawn(socket.get_executor(), Session(beast::tcp_stream(std::move(socket))),
-                     asio::detached);
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
 

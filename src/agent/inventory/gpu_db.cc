@@ -31,7 +31,9 @@ StatusOr<GpuDb> GpuDb::Parse(std::string_view json) {
     const std::string v = NormalizePciId(vid);
     db.vendors_[v] = vendor["name"].get<std::string>();
     if (!vendor.contains("devices") || !vendor["devices"].is_object()) continue;
-    for (const auto& [did, dev] : vendor["devices"].items()) {
+    for (const auto& item : vendor["devices"].items()) {
+      const nlohmann::json& dev = item.value();
+      const std::string& did = item.key();
       if (!dev.is_object()) continue;
       auto str = [&](const char* k) {
         return dev.contains(k) && dev[k].is_string() ? dev[k].get<std::string>() : std::string();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -33,8 +34,13 @@ Check CheckArch(const Inventory& inv) {
 }
 
 Check CheckKernel(const Inventory& inv) {
-  int major = 0, minor = 0;
-  if (std::sscanf(inv.kernel_version.c_str(), "%d.%d", &major, &minor) != 2) {
+  const char* v = inv.kernel_version.c_str();
+  char* end = nullptr;
+  const long major = std::strtol(v, &end, 10);
+  const bool has_major = end != v && *end == '.';
+  const char* minor_start = has_major ? end + 1 : v;
+  const long minor = std::strtol(minor_start, &end, 10);
+  if (!has_major || end == minor_start) {
     return {"kernel", CheckResult::kWarn,
             "cannot read the kernel version '" + inv.kernel_version + "'",
             "make sure the kernel is Linux 5.4 or newer"};
