@@ -58,7 +58,9 @@ TEST(PreflightTest, OldKernelFailsWithFixes) {
   EXPECT_NE(r.by_name.at("gpu-driver").detail.find("nouveau"), std::string::npos);
   EXPECT_EQ(r.by_name.at("wireguard").result, CheckResult::kFail);
   for (const Check& c : r.checks) {
-    if (c.result != CheckResult::kPass) EXPECT_FALSE(c.fix.empty()) << c.name;
+    if (c.result != CheckResult::kPass) {
+      EXPECT_FALSE(c.fix.empty()) << c.name;
+    }
   }
   const std::string text = FormatPreflight(r.checks);
   EXPECT_NE(text.find("FAIL  kernel"), std::string::npos) << text;
