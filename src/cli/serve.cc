@@ -28,6 +28,7 @@ int RunServe(const Args& args) {
   int64_t threads = 2;
   Duration session_ttl = std::chrono::hours(24 * 7);
   std::string admin_email, admin_password;
+  int64_t auth_rate = 30;
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -49,6 +50,10 @@ int RunServe(const Args& args) {
   flags.Dur("read-timeout", &read_timeout, "Time allowed to receive one request.");
   flags.Int("threads", &threads, "I/O threads serving requests.", 1, 64);
   flags.Dur("session-ttl", &session_ttl, "How long a sign-in session lasts.");
+  flags.Int("auth-rate-limit", &auth_rate,
+            "Sign-in, sign-up and enrollment attempts allowed per client address and minute "
+            "(bursts of 10; 0 disables, e.g. for load tests).",
+            0, 1'000'000);
   flags.String("admin-email", &admin_email,
                "With an empty store: create the first admin with this email.");
   flags.String("admin-password", &admin_password,
@@ -111,6 +116,7 @@ int RunServe(const Args& args) {
   config.liveness = {heartbeat, stale_after, offline_after};
   config.allow_signup = allow_signup;
   config.session_ttl = session_ttl;
+  config.auth_rate_per_minute = static_cast<int>(auth_rate);
   coordinator::Coordinator coord(config, **store, SystemClock::Instance(),
                                  SecureRandom::Instance());
   if (Status st = coord.BootstrapAdmin(admin_email, Secret<std::string>(admin_password));

@@ -2,10 +2,14 @@
 // auth, liveness policy and config. Owned by Coordinator; outlives every request.
 #pragma once
 
+#include <optional>
+
 #include "api/types.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
+#include "http/message.h"
+#include "http/rate_limit.h"
 #include "store/store.h"
 
 namespace hearth::coordinator {
@@ -14,6 +18,10 @@ struct Config {
   api::LivenessPolicy liveness;
   bool allow_signup = true;
   Duration session_ttl = std::chrono::hours(24 * 7);
+  // Sign-in, sign-up and enrollment attempts per client address and minute (0: unlimited),
+  // with bursts up to auth_rate_burst.
+  int auth_rate_per_minute = 30;
+  int auth_rate_burst = 10;
 };
 
 struct Context {
@@ -21,7 +29,19 @@ struct Context {
   const Clock& clock;
   Random& random;
   accounts::Auth& auth;
+  http::RateLimiter& auth_limiter;
   Config config;
 };
+
+// A 429 response when the client at req.remote_address is over the auth rate limit.
+inline std::optional<http::Response> RateLimited(Context& ctx, const http::Request& req) {
+  if (ctx.auth_limiter.Allow(req.remote_address)) return std::nullopt;
+  http::Response r = http::Response::Error(
+      Status(Code::kResourceExhausted, "too many attempts from this address; wait and retry",
+             "rate_limited"));
+  r.headers.emplace_back("Retry-After",
+                         std::to_string(ctx.auth_limiter.RetryAfterSeconds(req.remote_address)));
+  return r;
+}
 
 }  // namespace hearth::coordinator

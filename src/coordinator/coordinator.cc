@@ -17,7 +17,9 @@ using http::Request;
 using http::Response;
 
 Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock, Random& random)
-    : auth_(store, clock, random, config.session_ttl), ctx_{store, clock, random, auth_, config} {
+    : auth_(store, clock, random, config.session_ttl),
+      auth_limiter_(clock, config.auth_rate_per_minute, config.auth_rate_burst),
+      ctx_{store, clock, random, auth_, auth_limiter_, config} {
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);

@@ -26,6 +26,7 @@ class Coordinator {
   void RegisterCoreRoutes();
 
   accounts::Auth auth_;
+  http::RateLimiter auth_limiter_;
   Context ctx_;
   http::Router router_;
   Metrics metrics_;

@@ -244,3 +244,37 @@ TEST_F(EnrollmentTest, UnreachableCoordinatorAndFailedPreflightAreClearErrors) {
 
 }  // namespace
 }  // namespace hearth::testing
+
+namespace hearth::testing {
+namespace {
+
+TEST_F(EnrollmentTest, SignInGuessingIsRateLimitedPerAddress) {
+  ApiUser a(coord_->url(), "owner-rl@example.com", "password-of-a-123");
+  ASSERT_TRUE(a.SignUpAndIn());  // 2 attempts of the burst of 10
+  auto c = http::Client::Create(coord_->url()).value();
+  const nlohmann::json wrong = {{"email", "owner-rl@example.com"}, {"password", "guess-guess"}};
+  int unauthorized = 0, limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 12; ++i) {
+    auto r = c->PostJson("/v1/sessions", wrong);
+    ASSERT_TRUE(r.ok());
+    if (r->status == 401) ++unauthorized;
+    if (r->status == 429) {
+      ++limited;
+      retry_after = r->Header("retry-after");
+      EXPECT_EQ(r->Json()["error"]["code"], "rate_limited");
+    }
+  }
+  // 8 tokens are left of the burst; the bucket refills one every 2 s, so a slow machine may
+  // see one or two more 401s, but never more than that before the 429s.
+  EXPECT_GE(unauthorized, 8);
+  EXPECT_LE(unauthorized, 10);
+  EXPECT_EQ(unauthorized + limited, 12);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_GT(std::stoi(retry_after), 0);
+  // An existing session keeps working: only the guessing endpoint is limited.
+  EXPECT_TRUE(a.Devices().is_array());
+}
+
+}  // namespace
+}  // namespace hearth::testing

@@ -21,6 +21,7 @@ StatusOr<store::Account> CreateAccount(coordinator::Context& ctx, const std::str
 
 void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
   router.Add("POST", "/v1/accounts", [&ctx](const Request& req) {
+    if (auto limited = coordinator::RateLimited(ctx, req)) return *limited;
     if (!ctx.config.allow_signup) {
       return Response::Error(Status(Code::kPermissionDenied,
                                     "self sign-up is disabled on this coordinator; ask an admin "
@@ -35,6 +36,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
   });
 
   router.Add("POST", "/v1/sessions", [&ctx](const Request& req) {
+    if (auto limited = coordinator::RateLimited(ctx, req)) return *limited;
     auto creds = api::DecodeCredentials(req.body, /*for_signup=*/false);
     if (!creds.ok()) return Response::Error(creds.status());
     auto login = ctx.auth.Login(creds->email, creds->password);

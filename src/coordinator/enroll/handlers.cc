@@ -68,6 +68,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
   });
 
   router.Add("POST", "/v1/enroll", [&ctx](const Request& req) {
+    if (auto limited = coordinator::RateLimited(ctx, req)) return *limited;
     auto er = api::DecodeEnroll(req.body);
     if (!er.ok()) return Response::Error(er.status());
     auto canonical = NormalizeInstallKey(er->install_key.Reveal());
