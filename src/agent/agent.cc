@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "agent/preflight/preflight.h"
+#include "api/device_auth.h"
 #include "common/clock.h"
 #include "common/keys.h"
 #include "common/log.h"
@@ -14,33 +15,6 @@
 
 namespace hearth::agent {
 namespace {
-
-// Loads a private key file or creates it; keys survive a failed enrollment so a retry does not
-// churn identities.
-StatusOr<WgPrivateKey> LoadOrCreateWgKey(const StateDir& dir, Random& random) {
-  const std::string file = dir.File("wg.key");
-  if (access(file.c_str(), F_OK) == 0) {
-    HEARTH_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(file));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return WgPrivateKey::Parse(text, file);
-  }
-  (void)random;
-  WgPrivateKey key = WgPrivateKey::Generate();
-  HEARTH_RETURN_IF_ERROR(WritePrivateFile(file, key.ToBase64().Reveal() + "\n"));
-  return key;
-}
-
-StatusOr<IdentityPrivateKey> LoadOrCreateIdentity(const StateDir& dir) {
-  const std::string file = dir.File("identity.key");
-  if (access(file.c_str(), F_OK) == 0) {
-    HEARTH_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(file));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return IdentityPrivateKey::Parse(text, file);
-  }
-  IdentityPrivateKey key = IdentityPrivateKey::Generate();
-  HEARTH_RETURN_IF_ERROR(WritePrivateFile(file, key.ToText().Reveal() + "\n"));
-  return key;
-}
 
 int ExitFor(const Status& st) {
   switch (st.code()) {
@@ -122,12 +96,12 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
     out << "Preflight failed, continuing because of --ignore-preflight.\n";
   }
 
-  auto wg = LoadOrCreateWgKey(dir, SecureRandom::Instance());
+  auto wg = dir.LoadOrCreateWgKey();
   if (!wg.ok()) {
     err << "hearth join: WireGuard key: " << wg.status().ToString() << "\n";
     return kExitFailure;
   }
-  auto identity = LoadOrCreateIdentity(dir);
+  auto identity = dir.LoadOrCreateIdentityKey();
   if (!identity.ok()) {
     err << "hearth join: identity key: " << identity.status().ToString() << "\n";
     return kExitFailure;
@@ -205,6 +179,11 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
     return kExitUsage;
   }
   (*client)->SetBearer(s.credential.Reveal());
+  auto identity = dir.LoadIdentityKey();
+  if (!identity.ok()) {
+    err << "hearth agent: identity key: " << identity.status().ToString() << "\n";
+    return kExitFailure;
+  }
   log::Info("agent started", {{"device_id", s.device_id}, {"coordinator", s.coordinator}});
 
   AgentStatus status;
@@ -221,7 +200,11 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
                            {"load5", l5},
                            {"load15", l15}};
     status.last_attempt = FormatRfc3339(SystemClock::Instance().Now());
-    auto res = (*client)->PostJson(path, body);
+    const std::string payload = body.dump();
+    auto headers =
+        api::SignDeviceRequest(*identity, "POST", path, payload, SystemClock::Instance().Now());
+    headers.emplace_back("Content-Type", "application/json");
+    auto res = (*client)->Do("POST", path, payload, headers);
     Status st = res.ok() ? res->ToStatus() : res.status();
     std::chrono::milliseconds next(s.heartbeat_interval_seconds * 1000);
     if (st.ok()) {

@@ -93,6 +93,40 @@ StatusOr<std::optional<AgentStatus>> StateDir::LoadStatus() const {
   return std::optional<AgentStatus>(std::move(s));
 }
 
+namespace {
+
+StatusOr<std::string> ReadKeyText(const std::string& file) {
+  HEARTH_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(file));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+StatusOr<WgPrivateKey> StateDir::LoadOrCreateWgKey() const {
+  const std::string file = File("wg.key");
+  if (access(file.c_str(), F_OK) == 0) {
+    HEARTH_ASSIGN_OR_RETURN(std::string text, ReadKeyText(file));
+    return WgPrivateKey::Parse(text, file);
+  }
+  WgPrivateKey key = WgPrivateKey::Generate();
+  HEARTH_RETURN_IF_ERROR(WritePrivateFile(file, key.ToBase64().Reveal() + "\n"));
+  return key;
+}
+
+StatusOr<IdentityPrivateKey> StateDir::LoadIdentityKey() const {
+  const std::string file = File("identity.key");
+  HEARTH_ASSIGN_OR_RETURN(std::string text, ReadKeyText(file));
+  return IdentityPrivateKey::Parse(text, file);
+}
+
+StatusOr<IdentityPrivateKey> StateDir::LoadOrCreateIdentityKey() const {
+  if (access(File("identity.key").c_str(), F_OK) == 0) return LoadIdentityKey();
+  IdentityPrivateKey key = IdentityPrivateKey::Generate();
+  HEARTH_RETURN_IF_ERROR(WritePrivateFile(File("identity.key"), key.ToText().Reveal() + "\n"));
+  return key;
+}
+
 Status StateDir::Clear() const {
   for (const char* name : {"state.json", "status.json", "wg.key", "identity.key"}) {
     const std::string f = File(name);

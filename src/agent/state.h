@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/keys.h"
 #include "common/secret.h"
 #include "common/status.h"
 
@@ -46,6 +47,12 @@ class StateDir {
   Status SaveDevice(const DeviceState& s) const;
   Status SaveStatus(const AgentStatus& s) const;
   StatusOr<std::optional<AgentStatus>> LoadStatus() const;
+  // Keys: loaded when present, else created (0600). Keys survive a failed enrollment, so a retry
+  // does not churn the device's identity.
+  StatusOr<WgPrivateKey> LoadOrCreateWgKey() const;
+  StatusOr<IdentityPrivateKey> LoadOrCreateIdentityKey() const;
+  // The identity key of an enrolled device, to sign its requests.
+  StatusOr<IdentityPrivateKey> LoadIdentityKey() const;
   // Removes state.json and status.json (after `hearth leave`); keys are removed too.
   Status Clear() const;
 

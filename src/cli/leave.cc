@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "agent/state.h"
+#include "api/device_auth.h"
 #include "cli/commands.h"
 #include "common/flags.h"
 #include "http/client.h"
@@ -43,8 +44,16 @@ int RunLeave(const Args& args) {
     told = client.status();
   } else {
     (*client)->SetBearer(d.credential.Reveal());
-    auto res = (*client)->Delete("/v1/devices/" + d.device_id);
-    told = res.ok() ? res->ToStatus() : res.status();
+    auto identity = dir.LoadIdentityKey();
+    if (!identity.ok()) {
+      told = identity.status();
+    } else {
+      const std::string path = "/v1/devices/" + d.device_id;
+      auto res = (*client)->Do(
+          "DELETE", path, "",
+          api::SignDeviceRequest(*identity, "DELETE", path, "", SystemClock::Instance().Now()));
+      told = res.ok() ? res->ToStatus() : res.status();
+    }
     // Already removed by the owner: the goal is reached.
     if (told.reason() == "device_removed") told = Status::Ok();
   }

@@ -3,6 +3,7 @@
 // removed devices are refused, and a coordinator crash loses nothing.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "harness.h"
@@ -274,6 +275,35 @@ TEST_F(EnrollmentTest, SignInGuessingIsRateLimitedPerAddress) {
   EXPECT_GT(std::stoi(retry_after), 0);
   // An existing session keeps working: only the guessing endpoint is limited.
   EXPECT_TRUE(a.Devices().is_array());
+}
+
+TEST_F(EnrollmentTest, ACopiedCredentialWithoutTheIdentityKeyIsRefused) {
+  ApiUser a(coord_->url(), "owner-copy@example.com", "password-of-a-123");
+  ASSERT_TRUE(a.SignUpAndIn());
+  const std::string id = Join("victim", "cpu-only", a.CreateKey());
+  ASSERT_FALSE(id.empty()) << last_join_output_;
+  // What an attacker who copied state.json (but not identity.key) can send.
+  std::ifstream in(dir_.path() + "/victim/state.json");
+  const nlohmann::json state = nlohmann::json::parse(in);
+  auto c = http::Client::Create(coord_->url()).value();
+  c->SetBearer(state["credential"].get<std::string>());
+  auto r = c->PostJson("/v1/devices/" + id + "/heartbeat",
+                       {{"agent_version", "x"}, {"uptime_seconds", 1}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->Json()["error"]["code"], "invalid_device_signature");
+  r = c->Delete("/v1/devices/" + id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(a.Devices().size(), 1u);
+  // The real agent, with its key, is accepted.
+  auto agent = StartAgent("victim");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto l = a.Devices();
+        return l.is_array() && l.size() == 1 && !l[0]["heartbeat"].empty();
+      },
+      3 * kInterval));
 }
 
 }  // namespace

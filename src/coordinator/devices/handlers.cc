@@ -1,7 +1,9 @@
 #include "coordinator/devices/handlers.h"
 
+#include "api/device_auth.h"
 #include "api/types.h"
 #include "common/encoding.h"
+#include "common/keys.h"
 #include "common/log.h"
 
 namespace hearth::devices {
@@ -49,6 +51,11 @@ StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const Requ
             "; its credential is revoked. Enroll again with a new install key",
         "device_removed");
   }
+  auto identity = IdentityPublicKey::Parse(d->identity_public_key, "identity_public_key");
+  if (!identity.ok()) return Status::Internal("stored identity key is corrupt");
+  HEARTH_RETURN_IF_ERROR(api::VerifyDeviceRequest(
+      *identity, req.method, req.path, req.body, req.Header(api::kDeviceDateHeader),
+      req.Header(api::kDeviceSignatureHeader), ctx.clock.Now()));
   return d;
 }
 
