@@ -107,6 +107,23 @@ StatusOr<EnrollRequest> DecodeEnroll(const std::string& body) {
     if (!it->is_array()) return Status::InvalidArgument("preflight", "must be an array of checks");
     req.preflight = *it;
   }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> role, r.OptString("role", 16));
+  req.role = role.value_or("worker");
+  if (req.role != "worker" && req.role != "gateway") {
+    return Status::InvalidArgument("role", "must be worker or gateway");
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> endpoint, r.OptString("endpoint", 270));
+  req.endpoint = endpoint.value_or("");
+  if (req.role == "gateway") {
+    if (req.endpoint.empty()) {
+      return Status::InvalidArgument(
+          "endpoint", "a gateway must declare its public endpoint as HOST:PORT, e.g. "
+                      "203.0.113.10:51820 (hearth join --role gateway --endpoint ...)");
+    }
+    HEARTH_RETURN_IF_ERROR(ValidateEndpoint(req.endpoint, "endpoint"));
+  } else if (!req.endpoint.empty()) {
+    return Status::InvalidArgument("endpoint", "only gateways declare an endpoint; drop it");
+  }
   return req;
 }
 
@@ -124,6 +141,10 @@ StatusOr<HeartbeatRequest> DecodeHeartbeat(const std::string& body) {
   hb.load15 = l15.value_or(0);
   HEARTH_ASSIGN_OR_RETURN(hb.mem_available_bytes,
                           r.OptInt("mem_available_bytes", 0, int64_t{1} << 50));
+  if (auto it = j.find("network"); it != j.end() && !it->is_null()) {
+    HEARTH_ASSIGN_OR_RETURN(NetworkStatus ns, DecodeNetworkStatus(*it, "network"));
+    hb.network = std::move(ns);
+  }
   return hb;
 }
 
@@ -133,6 +154,7 @@ nlohmann::json EncodeHeartbeatPayload(const HeartbeatRequest& hb) {
                       {"load5", hb.load5},
                       {"load15", hb.load15}};
   if (hb.mem_available_bytes) j["mem_available_bytes"] = *hb.mem_available_bytes;
+  if (hb.network) j["network"] = EncodeNetworkStatus(*hb.network);
   return j;
 }
 
