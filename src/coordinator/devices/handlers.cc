@@ -87,6 +87,10 @@ std::string Lower(std::string s) {
 bool Matches(const store::Device& d, const std::string& needle) {
   if (needle.empty()) return true;
   std::string hay = d.id.str() + " " + d.name + " " + d.owner_id.str();
+  if (Lower(hay).find(needle) != std::string::npos) return true;
+  // Parsing every inventory is the cost of a search over a large fleet; only a device whose raw
+  // inventory contains the text can match in its hostname or a GPU model.
+  if (Lower(d.inventory_json).find(needle) == std::string::npos) return false;
   nlohmann::json inv = nlohmann::json::parse(d.inventory_json, nullptr, false);
   if (inv.is_object()) {
     hay += " " + inv.value("hostname", std::string());
