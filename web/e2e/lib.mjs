@@ -147,8 +147,31 @@ export function watchConsole(page) {
   return errors;
 }
 
+/**
+ * Basic accessibility checks of what is on screen: every form control has a label, every
+ * button and link an accessible name, every image an alt text, and the page one h1.
+ */
+export async function checkAccessible(page, name) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      const labelled = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!labelled) out.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
+    }
+    for (const el of document.querySelectorAll('button, a[href]')) {
+      if (!(el.textContent ?? '').trim() && !el.getAttribute('aria-label')) out.push(`nameless ${el.outerHTML.slice(0, 80)}`);
+    }
+    for (const el of document.querySelectorAll('img:not([alt])')) out.push(`img without alt ${el.getAttribute('src')}`);
+    const h1 = document.querySelectorAll('h1').length;
+    if (h1 !== 1) out.push(`${h1} h1 elements`);
+    return out;
+  });
+  if (problems.length) throw new Error(`accessibility problems on ${name}: ${problems.join('; ')}`);
+}
+
 /** Saves `name-desktop.png` and `name-phone.png`, leaving the page at its original size. */
 export async function screenshots(page, name) {
+  await checkAccessible(page, name);
   mkdirSync(artifacts, { recursive: true });
   const original = page.viewportSize();
   for (const [size, viewport] of Object.entries(SIZES)) {

@@ -162,6 +162,16 @@ test('an admin searches, filters and pages through every device', async () => {
   await page.waitForURL('**/signin');
   await page.goto('/admin/devices');
   await page.waitForURL(/\/signin\?next=/);
+  // Keyboard only: Tab goes from the email field to the password, Enter signs in and returns
+  // to the page that was asked for.
+  await page.getByLabel('Email').focus();
+  await page.keyboard.type(ADMIN.email);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'password');
+  await page.keyboard.type(ADMIN.password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/admin/devices');
+  await page.getByText('Showing 1–50 of 120').waitFor();
   assert.deepEqual(errors, []);
   await ctx.close();
 });
