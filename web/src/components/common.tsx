@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
-import { statusLabel } from '../view/format';
+import { errorSentence, statusLabel } from '../view/format';
 
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge badge-${status}`}>{statusLabel(status)}</span>;
@@ -11,7 +11,9 @@ export function StatusBadge({ status }: { status: string }) {
 /** The API's error.message, announced to screen readers. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof ApiError
+    ? errorSentence(error.message, error.field)
+    : error instanceof Error ? error.message : String(error);
   return (
     <div class="error" role="alert">
       {message}

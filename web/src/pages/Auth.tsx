@@ -36,6 +36,9 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   return (
     <div class="auth">
       <div class="card auth-card">
+        <p class="brand auth-brand">
+          <img src="/favicon.svg" alt="" width="28" height="28" /> Hearth
+        </p>
         <PageTitle title={title}>{title}</PageTitle>
         <p class="muted">
           {signup

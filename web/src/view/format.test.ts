@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Device, InstallKey } from '../api/types';
 import {
-  compareDevices, cpuRamSummary, formatBytes, formatDuration, gpuSummary, installStep,
+  compareDevices, cpuRamSummary, errorSentence, formatBytes, formatDuration, gpuSummary, installStep,
   isOutdated, pageInfo, prettyModel, statusLabel, timeAgo, validateDeviceName,
 } from './format';
 
@@ -43,7 +43,8 @@ describe('formatDuration and timeAgo', () => {
   });
   it('is relative to now', () => {
     const now = Date.parse('2026-01-01T01:00:00Z');
-    expect(timeAgo('2026-01-01T00:59:55Z', now)).toBe('just now');
+    expect(timeAgo('2026-01-01T00:59:57Z', now)).toBe('just now');
+    expect(timeAgo('2026-01-01T00:59:50Z', now)).toBe('10 s ago');
     expect(timeAgo('2026-01-01T00:55:00Z', now)).toBe('5 min ago');
     expect(timeAgo('2025-12-30T01:00:00Z', now)).toBe('2 d ago');
     expect(timeAgo('garbage', now)).toBe('—');
@@ -107,5 +108,16 @@ describe('pageInfo', () => {
     expect(pageInfo(0, 1, 50)).toEqual({ pages: 1, current: 1, offset: 0, first: 0, last: 0 });
     expect(pageInfo(10000, 3, 50)).toEqual({ pages: 200, current: 3, offset: 100, first: 101, last: 150 });
     expect(pageInfo(120, 9, 50)).toEqual({ pages: 3, current: 3, offset: 100, first: 101, last: 120 });
+  });
+});
+
+describe('errorSentence', () => {
+  it('names the field when the message continues it', () => {
+    expect(errorSentence('must be at least 10 characters long', 'password'))
+      .toBe('Password must be at least 10 characters long');
+    expect(errorSentence('is required', 'install_key')).toBe('Install key is required');
+    expect(errorSentence('is required', 'inventory.gpus[0].vendor_id')).toBe('inventory.gpus[0].vendor_id is required');
+    expect(errorSentence('The session expired; sign in again', 'x')).toBe('The session expired; sign in again');
+    expect(errorSentence('plain', undefined)).toBe('plain');
   });
 });

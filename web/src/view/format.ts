@@ -35,7 +35,7 @@ export function timeAgo(iso: string, now: number): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '—';
   const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 10) return 'just now';
+  if (s < 5) return 'just now';
   if (s < 60) return `${s} s ago`;
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
@@ -149,4 +149,14 @@ export function validateDeviceName(name: string): string | null {
   if (t.length === 0) return 'Enter a name.';
   if (t.length > 64) return 'Use at most 64 characters.';
   return null;
+}
+
+/**
+ * An API error as a sentence: messages that continue their field's name ("must be at least
+ * 10 characters long") get it in front ("Password must be at least 10 characters long").
+ */
+export function errorSentence(message: string, field?: string): string {
+  if (!field || !/^[a-z]/.test(message)) return message;
+  const name = /^[a-z_]+$/.test(field) ? field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ') : field;
+  return `${name} ${message}`;
 }
