@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -29,6 +30,7 @@ int RunServe(const Args& args) {
   Duration session_ttl = std::chrono::hours(24 * 7);
   std::string admin_email, admin_password;
   int64_t auth_rate = 30;
+  std::string web_dir;
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -54,6 +56,10 @@ int RunServe(const Args& args) {
             "Sign-in, sign-up and enrollment attempts allowed per client address and minute "
             "(bursts of 10; 0 disables, e.g. for load tests).",
             0, 1'000'000);
+  flags.String("web-dir", &web_dir,
+               "Directory of the web portal's built files (web/dist). Empty: the source tree's "
+               "web/dist when built, else " HEARTH_WEB_INSTALL_DIR
+               ", else the minimal start page. 'none' disables the portal.");
   flags.String("admin-email", &admin_email,
                "With an empty store: create the first admin with this email.");
   flags.String("admin-password", &admin_password,
@@ -125,12 +131,31 @@ int RunServe(const Args& args) {
     return 2;
   }
 
+  if (web_dir.empty()) {
+    for (const char* candidate : {HEARTH_WEB_BUILD_DIR, HEARTH_WEB_INSTALL_DIR}) {
+      if (access((std::string(candidate) + "/index.html").c_str(), R_OK) == 0) {
+        web_dir = candidate;
+        break;
+      }
+    }
+  }
+  if (!web_dir.empty() && web_dir != "none") {
+    auto files = web::StaticFiles::Load(web_dir, "--web-dir");
+    if (!files.ok()) {
+      std::cerr << "hearth serve: --web-dir: " << files.status().message() << "\n";
+      return 2;
+    }
+    log::Info("serving the web portal", {{"dir", web_dir}, {"files", files->file_count()}});
+    coord.SetWebFiles(std::move(*files));
+  }
+
   BlockTerminationSignals();
   http::ServerOptions opts;
   opts.listen = listen;
   opts.body_limit = static_cast<size_t>(body_limit);
   opts.read_timeout = read_timeout;
   opts.threads = static_cast<int>(threads);
+  opts.static_files = [&coord](const http::Request& req) { return coord.ServeStatic(req); };
   http::Server server(opts, coord.router(), &coord.metrics());
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "hearth serve: " << st.ToString() << "\n";

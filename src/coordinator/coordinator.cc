@@ -60,7 +60,8 @@ void Coordinator::RegisterCoreRoutes() {
     r.body = std::string(embedded::kOpenApiYaml);
     return r;
   });
-  router_.Add("GET", "/", [](const Request&) {
+  router_.Add("GET", "/", [this](const Request&) {
+    if (web_) return web_->Index();
     Response r;
     r.content_type = "text/html; charset=utf-8";
     r.body = std::string(embedded::kIndexHtml);
