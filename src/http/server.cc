@@ -97,10 +97,6 @@ Status ParseHostPort(const std::string& text, const std::string& field, std::str
 struct Server::Impl {
   Impl(ServerOptions o, const Router& r, Metrics* m, Notifier* n)
       : options(std::move(o)), router(r), metrics(m), notifier(n), acceptor(ioc) {}
-  // The waiter may stop the context before Shutdown() has stored it, so Run() can miss the join.
-  ~Impl() {
-    if (shutdown_waiter.joinable()) shutdown_waiter.join();
-  }
 
   asio::awaitable<void> Accept() {
     while (true) {
