@@ -20,6 +20,11 @@ class Coordinator {
   const http::Router& router() const { return router_; }
   Metrics& metrics() { return metrics_; }
   Context& context() { return ctx_; }
+  http::Notifier& notifier() { return notifier_; }
+  network::Network& network() { return network_; }
+
+  // Checks the configuration and prepares the store (the default region). Call before serving.
+  Status Init();
 
   // Serves the web portal's files (before the server starts; not thread-safe with serving). The
   // start page "/" becomes the portal; without it "/" stays the built-in minimal page.
@@ -37,6 +42,8 @@ class Coordinator {
 
   accounts::Auth auth_;
   http::RateLimiter auth_limiter_;
+  http::Notifier notifier_;
+  network::Network network_;
   Context ctx_;
   http::Router router_;
   Metrics metrics_;

@@ -33,11 +33,12 @@ StatusOr<store::Device> VisibleDevice(coordinator::Context& ctx, const accounts:
   return d;
 }
 
+}  // namespace
+
 bool HasDeviceCredential(const Request& req) {
   return req.Header("authorization").rfind("Bearer " + std::string(kCredentialPrefix), 0) == 0;
 }
 
-// The device whose credential is presented for device `id`.
 StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const Request& req,
                                            const std::string& id) {
   const std::string authz = req.Header("authorization");
@@ -61,6 +62,8 @@ StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const Requ
       req.Header(api::kDeviceSignatureHeader), ctx.clock.Now()));
   return d;
 }
+
+namespace {
 
 // Parses an optional non-negative integer query parameter within [lo, hi].
 StatusOr<int64_t> QueryInt(const Request& req, const std::string& name, int64_t def, int64_t lo,
@@ -192,9 +195,8 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
       by = p->account.id.str();
     }
     if (!d.ok()) return Response::Error(d.status());
-    if (Status st = ctx.store.RemoveDevice(d->id, ctx.clock.Now()); !st.ok()) {
-      return Response::Error(st);
-    }
+    // Marks it removed, releases its addresses and withdraws it from the overlay at once.
+    if (auto cs = ctx.network.Remove(d->id); !cs.ok()) return Response::Error(cs.status());
     log::Info("device removed", {{"device_id", d->id.str()}, {"by", by}});
     return Response::NoContent();
   });
