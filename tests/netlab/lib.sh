@@ -835,9 +835,20 @@ netlab_check_isolation() {
       continue
     fi
     ip -n "$(nl_ns inet)" route add "$NL_LAN_NET.0/24" via "${NL_PUB[$home]}"
-    if nsx inet curl -s --max-time 2 "http://${NL_LANIP[$node]}:8080/" >/dev/null ||
-      nsx pub curl -s --max-time 2 "http://${NL_PUB[$home]}:8080/" >/dev/null ||
-      nsx inet curl -s --max-time 2 "http://${NL_PODIP[$node]}/" >/dev/null; then
+    # Three probes in parallel (each is expected to time out): the LAN address routed through
+    # the router, the router's WAN address (no port forward), the pod address via the router.
+    local r1 r2 r3
+    nsx inet curl -s --max-time 1.5 "http://${NL_LANIP[$node]}:8080/" >/dev/null 2>&1 &
+    r1=$!
+    nsx pub curl -s --max-time 1.5 "http://${NL_PUB[$home]}:8080/" >/dev/null 2>&1 &
+    r2=$!
+    nsx inet curl -s --max-time 1.5 "http://${NL_PODIP[$node]}/" >/dev/null 2>&1 &
+    r3=$!
+    local exposed=0
+    wait "$r1" && exposed=1
+    wait "$r2" && exposed=1
+    wait "$r3" && exposed=1
+    if [ "$exposed" = 1 ]; then
       echo "EXPOSED $node: reachable from the internet side" >>"$log"
     else
       ok=$((ok + 1))
@@ -848,15 +859,20 @@ netlab_check_isolation() {
   echo "$ok"
 }
 
-# Resident memory (kB) of the recorded processes whose label matches REGEX, summed, with count.
-netlab_rss() { # REGEX -> "count total_kb"
-  local re=$1 kind pid start label n=0 sum=0 kb
+# Memory of one process: "RSS_kB PSS_kB" (PSS splits shared pages among their users, so sums
+# of PSS do not count libc and the binaries once per process).
+nl_mem_kb() { # PID
+  awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} END {if (r == "") exit 1; print r, p}' "/proc/$1/smaps_rollup" 2>/dev/null
+}
+
+# Memory of the recorded processes whose label matches REGEX: "count rss_total_kb pss_total_kb".
+netlab_rss() { # REGEX
+  local re=$1 kind pid start label n=0 sum=0 pss=0 r q
   while read -r kind pid start label; do
     [ "$kind" = pid ] && [[ $label =~ $re ]] || continue
-    kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
-    [ -n "$kb" ] || continue
-    n=$((n + 1))
-    sum=$((sum + kb))
+    nl_alive "$pid" || continue
+    read -r r q < <(nl_mem_kb "$pid") || continue
+    n=$((n + 1)) sum=$((sum + r)) pss=$((pss + q))
   done <"$NL_STATE"
-  echo "$n $sum"
+  echo "$n $sum $pss"
 }
