@@ -566,16 +566,23 @@ netlab_wg_keys() { # NODE...: generate keys unless present
 }
 nl_pub() { cat "$NL_DIR/wg/$1.pub"; }
 
-# Starts wireguard-go for NODE, sets address, MTU and up. Routes are added by the caller.
-netlab_wg_up() { # NODE
-  local node=$1 ifn sock
-  ifn=$(nl_wgif "$node")
-  sock="/var/run/wireguard/$ifn.sock"
-  [ ! -e "$sock" ] || nl_die "$sock exists and is not ours"
-  nl_spawn "$node" "wg-$node" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifn"
-  nl_wait "wireguard-go $ifn" 10 test -S "$sock" || nl_die "wireguard-go for $node did not start"
-  ip -n "$(nl_ns "$node")" addr add "${NL_OVL[$node]}/32" dev "$ifn"
-  ip -n "$(nl_ns "$node")" link set "$ifn" mtu "$NL_MTU" up
+# Starts wireguard-go for each NODE (all at once), waits for their control sockets, then sets
+# address, MTU and up. Routes are added by the caller.
+netlab_wg_up() { # NODE...
+  local node ifn sock
+  for node in "$@"; do
+    ifn=$(nl_wgif "$node")
+    sock="/var/run/wireguard/$ifn.sock"
+    [ ! -e "$sock" ] || nl_die "$sock exists and is not ours"
+    nl_spawn "$node" "wg-$node" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifn"
+  done
+  for node in "$@"; do
+    ifn=$(nl_wgif "$node")
+    nl_wait "wireguard-go $ifn" 20 test -S "/var/run/wireguard/$ifn.sock" ||
+      nl_die "wireguard-go for $node did not start (see $NL_DIR/log/wg-$node.log)"
+    ip -n "$(nl_ns "$node")" addr add "${NL_OVL[$node]}/32" dev "$ifn"
+    ip -n "$(nl_ns "$node")" link set "$ifn" mtu "$NL_MTU" up
+  done
 }
 
 # Static homing: workers round-robin over the gateways, the control node on gateway 1.
@@ -642,8 +649,8 @@ netlab_wire_static() {
   local node
   netlab_home_static
   netlab_wg_keys "${NL_GATEWAYS[@]}" c "${NL_WORKERS[@]}"
+  netlab_wg_up "${NL_GATEWAYS[@]}" c "${NL_WORKERS[@]}"
   for node in "${NL_GATEWAYS[@]}" c "${NL_WORKERS[@]}"; do
-    netlab_wg_up "$node"
     netlab_wg_conf "$node"
     netlab_wg_apply "$node"
     nl_wg_routes "$node"
