@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -215,13 +216,19 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::atomic<int> inflight{0};
   std::atomic<bool> stopping{false};
+  // Guards shutdown_waiter: Shutdown() assigns it on the caller's thread while the waiter it
+  // starts may already have stopped the context and let Run() go on to join it.
+  std::mutex shutdown_mu;
   std::thread shutdown_waiter;
 };
 
 Server::Server(ServerOptions options, const Router& router, Metrics* metrics)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  const std::lock_guard<std::mutex> lock(impl_->shutdown_mu);
+  if (impl_->shutdown_waiter.joinable()) impl_->shutdown_waiter.join();
+}
 
 Status Server::Start() {
   std::string host;
@@ -259,6 +266,7 @@ void Server::Run() {
   }
   impl_->ioc.run();
   for (auto& t : threads) t.join();
+  const std::lock_guard<std::mutex> lock(impl_->shutdown_mu);
   if (impl_->shutdown_waiter.joinable()) impl_->shutdown_waiter.join();
 }
 
@@ -270,6 +278,7 @@ void Server::Shutdown(Duration grace) {
   });
   // Wait for in-flight requests on a separate thread so the caller never blocks the I/O
   // threads; idle keep-alive connections are simply dropped when the context stops.
+  const std::lock_guard<std::mutex> lock(impl_->shutdown_mu);
   impl_->shutdown_waiter = std::thread([impl = impl_.get(), grace] {
     const auto deadline = std::chrono::steady_clock::now() + grace;
     while (impl->inflight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
