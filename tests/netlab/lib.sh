@@ -23,6 +23,10 @@
 #          /24; forwarding on.
 #   hHwWp  the worker's pod: eth0 = second address of the pod /24, default via cni0.
 #
+# Static address plan (the coordinator's defaults; all are parameters below): overlay host n of
+# NL_OVERLAY_PREFIX: gateway K = n K, control = n 250, worker I = n 256+I; worker I's pod CIDR is
+# the I-th /24 of NL_POD_PREFIX.
+#
 # Interfaces are created directly inside their namespaces (never in the caller's namespace), so
 # their names only have to be unique per namespace. WireGuard interfaces are the exception:
 # wireguard-go's control socket lives in /var/run/wireguard/<ifname>.sock, which is shared by
@@ -351,11 +355,11 @@ EOF
   NL_HOMES+=("$node")
 }
 
-# A worker W of home H with global index I (1-based): LAN address, pod bridge, one pod.
+# A worker W of home H with global index I (1-based): LAN address behind the home router and an
+# overlay address (static plan). Its pod is added by netlab_add_pod.
 netlab_add_worker() { # H W I
-  local h=$1 w=$2 i=$3 node="h$1w$2" ns hns podbase net
+  local h=$1 w=$2 i=$3 node="h$1w$2" ns hns
   nl_ns_add "$node"
-  nl_ns_add "${node}p"
   ns=$(nl_ns "$node")
   hns=$(nl_ns "h$h")
   # LAN: veth "w<W>" on the home router's bridge, eth0 in the worker.
@@ -365,26 +369,33 @@ netlab_add_worker() { # H W I
   ip -n "$ns" link set eth0 up
   ip -n "$ns" route add default via "$NL_LAN_NET.1"
   nl_sysctl "$node" net.ipv4.ip_forward=1
-  # Pod network, the way the CNI bridge plugin builds it: bridge cni0 holding the pod /24's
-  # first address, a veth per pod, the pod's default route via the bridge.
-  podbase=$(nl_prefix16_base "$NL_POD_PREFIX")
-  net="$podbase.$i"
+  NL_HOMEOF[$node]="h$h"
+  NL_LANIP[$node]="$NL_LAN_NET.$((10 + w))"
+  NL_OVL[$node]=$(nl_host16 "$(nl_prefix16_base "$NL_OVERLAY_PREFIX")" $((256 + i)))
+  NL_WORKERS+=("$node")
+}
+
+# The worker's pod network, the way the CNI bridge plugin builds it: bridge cni0 holding the pod
+# CIDR's first address, a veth into the pod namespace, the pod on the second address with its
+# default route via the bridge. CIDR is a.b.c.0/24 (the node's podCIDR; with --wiring hearth it
+# comes from the coordinator, so this can run after the agent has joined).
+netlab_add_pod() { # WORKER CIDR
+  local node=$1 cidr=$2 net ns pns
+  [[ $cidr =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.0/24$ ]] || nl_die "pod CIDR '$cidr' for $node must be a.b.c.0/24"
+  net=${BASH_REMATCH[1]}
+  nl_ns_add "${node}p"
+  ns=$(nl_ns "$node")
+  pns=$(nl_ns "${node}p")
   ip -n "$ns" link add cni0 type bridge
   ip -n "$ns" addr add "$net.1/24" dev cni0
   ip -n "$ns" link set cni0 mtu "$NL_MTU" up
   nl_veth "$node" veth0 "${node}p" eth0
   ip -n "$ns" link set veth0 mtu "$NL_MTU" master cni0 up
-  local pns
-  pns=$(nl_ns "${node}p")
   ip -n "$pns" addr add "$net.2/24" dev eth0
   ip -n "$pns" link set eth0 mtu "$NL_MTU" up
   ip -n "$pns" route add default via "$net.1"
   NL_PODNET[$node]="$net.0/24"
   NL_PODIP[$node]="$net.2"
-  NL_HOMEOF[$node]="h$h"
-  NL_LANIP[$node]="$NL_LAN_NET.$((10 + w))"
-  NL_OVL[$node]=$(nl_host16 "$(nl_prefix16_base "$NL_OVERLAY_PREFIX")" $((256 + i)))
-  NL_WORKERS+=("$node")
 }
 
 # netlab_build K H N: the whole topology; N workers spread over H homes as evenly as possible.
@@ -406,6 +417,10 @@ netlab_build() {
     w=$((${count[$home]:-0} + 1))
     count[$home]=$w
     netlab_add_worker "$home" "$w" "$i"
+    # Static pod CIDR plan: worker i gets the i-th /24 of the pod prefix. NL_DEFER_PODS=1 leaves
+    # pods to the caller (netlab_add_pod with the coordinator's allocation).
+    [ "${NL_DEFER_PODS:-0}" = 1 ] ||
+      netlab_add_pod "h${home}w$w" "$(nl_prefix16_base "$NL_POD_PREFIX").$i.0/24"
   done
   nl_log "built: $k gateways, $h homes, $n workers (+pods), control node, public client"
 }
