@@ -610,37 +610,45 @@ netlab_home_static() {
   NL_HOMING[c]=${NL_GATEWAYS[0]}
 }
 
+# Prints NODE's [Peer] sections under the reference wiring, from the homing map and the public
+# keys in $NL_DIR/wg/<node>.pub.
+netlab_wg_peers() { # NODE
+  local node=$1 gw sib m allowed
+  if [[ $node == g* ]]; then
+    for m in c "${NL_WORKERS[@]}"; do
+      [ "${NL_HOMING[$m]:-}" = "$node" ] || continue
+      allowed="${NL_OVL[$m]}/32"
+      [ -z "${NL_PODNET[$m]:-}" ] || allowed="$allowed, ${NL_PODNET[$m]}"
+      printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\n' "$(nl_pub "$m")" "$allowed"
+    done
+    for sib in "${NL_GATEWAYS[@]}"; do
+      [ "$sib" != "$node" ] || continue
+      allowed="${NL_OVL[$sib]}/32"
+      for m in c "${NL_WORKERS[@]}"; do
+        [ "${NL_HOMING[$m]:-}" = "$sib" ] || continue
+        allowed="$allowed, ${NL_OVL[$m]}/32"
+        [ -z "${NL_PODNET[$m]:-}" ] || allowed="$allowed, ${NL_PODNET[$m]}"
+      done
+      printf '\n[Peer]\nPublicKey = %s\nEndpoint = %s:%s\nAllowedIPs = %s\nPersistentKeepalive = %s\n' \
+        "$(nl_pub "$sib")" "${NL_PUB[$sib]}" "$NL_WG_PORT" "$allowed" "$NL_KEEPALIVE"
+    done
+  else
+    gw=${NL_HOMING[$node]:-}
+    [ -n "$gw" ] && [ -n "${NL_PUB[$gw]:-}" ] || return 1
+    printf '\n[Peer]\nPublicKey = %s\nEndpoint = %s:%s\nAllowedIPs = %s, %s, %s\nPersistentKeepalive = %s\n' \
+      "$(nl_pub "$gw")" "${NL_PUB[$gw]}" "$NL_WG_PORT" \
+      "$NL_OVERLAY_PREFIX" "$NL_POD_PREFIX" "$NL_SERVICE_PREFIX" "$NL_KEEPALIVE"
+  fi
+}
+
 # Writes the wg setconf file for NODE from the homing map.
 netlab_wg_conf() { # NODE
-  local node=$1 f="$NL_DIR/wg/$1.conf" gw sib m allowed
+  local node=$1 f="$NL_DIR/wg/$1.conf"
   {
     echo "[Interface]"
     echo "PrivateKey = $(cat "$NL_DIR/wg/$node.key")"
-    if [[ $node == g* ]]; then
-      echo "ListenPort = $NL_WG_PORT"
-      for m in c "${NL_WORKERS[@]}"; do
-        [ "${NL_HOMING[$m]}" = "$node" ] || continue
-        allowed="${NL_OVL[$m]}/32"
-        [ -n "${NL_PODNET[$m]:-}" ] && allowed="$allowed, ${NL_PODNET[$m]}"
-        printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\n' "$(nl_pub "$m")" "$allowed"
-      done
-      for sib in "${NL_GATEWAYS[@]}"; do
-        [ "$sib" = "$node" ] && continue
-        allowed="${NL_OVL[$sib]}/32"
-        for m in c "${NL_WORKERS[@]}"; do
-          [ "${NL_HOMING[$m]}" = "$sib" ] || continue
-          allowed="$allowed, ${NL_OVL[$m]}/32"
-          [ -n "${NL_PODNET[$m]:-}" ] && allowed="$allowed, ${NL_PODNET[$m]}"
-        done
-        printf '\n[Peer]\nPublicKey = %s\nEndpoint = %s:%s\nAllowedIPs = %s\nPersistentKeepalive = %s\n' \
-          "$(nl_pub "$sib")" "${NL_PUB[$sib]}" "$NL_WG_PORT" "$allowed" "$NL_KEEPALIVE"
-      done
-    else
-      gw=${NL_HOMING[$node]}
-      printf '\n[Peer]\nPublicKey = %s\nEndpoint = %s:%s\nAllowedIPs = %s, %s, %s\nPersistentKeepalive = %s\n' \
-        "$(nl_pub "$gw")" "${NL_PUB[$gw]}" "$NL_WG_PORT" \
-        "$NL_OVERLAY_PREFIX" "$NL_POD_PREFIX" "$NL_SERVICE_PREFIX" "$NL_KEEPALIVE"
-    fi
+    [[ $node != g* ]] || echo "ListenPort = $NL_WG_PORT"
+    netlab_wg_peers "$node"
   } >"$f"
   chmod 600 "$f"
 }
@@ -730,6 +738,48 @@ netlab_applied_equals_wg_show() {
   echo "$ok"
 }
 
+# Learns from the running WireGuard state what the agents decided (for hearth-driven wiring):
+# every node's public key (into $NL_DIR/wg/<node>.pub) and every worker's and the control node's
+# gateway (its only peer) into NL_HOMING ("" when it has no peer or more than one).
+netlab_learn_wg() {
+  local node ifn pk peers
+  declare -A by_key=()
+  for node in "${NL_GATEWAYS[@]}" c "${NL_WORKERS[@]}"; do
+    ifn=$(nl_wgif "$node")
+    pk=$(nsx "$node" wg show "$ifn" public-key 2>/dev/null) || pk=""
+    [ -z "$pk" ] || echo "$pk" >"$NL_DIR/wg/$node.pub"
+    [ -z "$pk" ] || by_key[$pk]=$node
+  done
+  for node in c "${NL_WORKERS[@]}"; do
+    peers=$(nsx "$node" wg show "$(nl_wgif "$node")" peers 2>/dev/null) || peers=""
+    if [ -n "$peers" ] && [ "$(echo "$peers" | wc -l)" -eq 1 ]; then
+      NL_HOMING[$node]=${by_key[$peers]:-}
+    else
+      NL_HOMING[$node]=""
+    fi
+  done
+}
+
+# True when every node's `wg show` (peers, AllowedIPs, keepalive) is exactly the reference
+# hub-and-spoke wiring for the current homing map: the check a hearth-driven lab must pass.
+netlab_wg_matches_reference() {
+  local node ok=true
+  netlab_wg_dump_all
+  for node in "${NL_GATEWAYS[@]}" c "${NL_WORKERS[@]}"; do
+    if ! netlab_wg_peers "$node" >"$NL_DIR/out/ref-$node.peers" 2>/dev/null; then
+      nl_log "reference: $node has no single gateway peer"
+      ok=false
+      continue
+    fi
+    if ! diff <(nl_norm_conf "$NL_DIR/out/ref-$node.peers") <(nl_norm_dump "$NL_DIR/out/wg-$node.dump") \
+      >"$NL_DIR/out/refdiff-$node" 2>&1; then
+      nl_log "reference: wg show on $node differs (see $NL_DIR/out/refdiff-$node)"
+      ok=false
+    fi
+  done
+  echo "$ok"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Reachability checks. Each prints a count on stdout; every request is bounded in time and every
 # loop in count. Details go to $NL_DIR/out/<check>.log.
@@ -799,10 +849,15 @@ netlab_check_ssh() { # [PARALLEL=8]
 }
 
 # Pod-to-pod: each pod fetches the page of a pod on another home (the next worker in the list
-# that lives elsewhere). Prints the number of successful pairs (one per pod).
+# that lives elsewhere; with a single home, the next worker). Prints the number of successful
+# pairs (one per pod; 0 when there is only one pod).
 netlab_check_pod_to_pod() {
   local ok=0 n=${#NL_WORKERS[@]} i j src dst body log="$NL_DIR/out/pod_to_pod.log"
   : >"$log"
+  if [ "$n" -lt 2 ]; then
+    echo 0
+    return
+  fi
   for i in $(seq 0 $((n - 1))); do
     src=${NL_WORKERS[$i]}
     dst=""
