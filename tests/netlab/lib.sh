@@ -35,6 +35,9 @@
 # Everything created is listed in $NL_STATE before it is created-and-used; cleanup touches only
 # what that file lists (and checks namespace inodes and process start times first).
 
+# ip, nft, nginx and sshd live in sbin, which a non-login root shell may not have on PATH.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
+
 # ---------------------------------------------------------------------------------------------
 # Parameters (environment overrides).
 NL_OVERLAY_PREFIX=${NL_OVERLAY_PREFIX:-100.64.0.0/16}
@@ -48,6 +51,7 @@ NL_WG_PORT=${NL_WG_PORT:-51820}
 NL_KEEPALIVE=${NL_KEEPALIVE:-25}
 NL_HTTP_TIMEOUT=${NL_HTTP_TIMEOUT:-3}      # seconds, per request
 NL_SSH_TIMEOUT=${NL_SSH_TIMEOUT:-5}        # seconds, per connection
+NL_CHECK_DEADLINE=${NL_CHECK_DEADLINE:-120} # seconds, per check over all pods (unfinished = failed)
 NL_TMP_BASE=${NL_TMP_BASE:-/tmp}
 
 # ---------------------------------------------------------------------------------------------
@@ -801,7 +805,7 @@ netlab_check_public() {
       else
         echo "FAIL $gw $node: ${body:-<no answer>}" >>"$log"
       fi
-    done < <(nsx pub bash -c '
+    done < <(nsx pub timeout "$NL_CHECK_DEADLINE" bash -c '
       gw_addr=$1; t=$2; shift 2
       for n in "$@"; do
         printf "%s %s\n" "$n" "$(curl -s --max-time "$t" "http://$gw_addr/p/$n/" | head -c 200 | tr -d "\n")"
@@ -824,7 +828,7 @@ netlab_check_control() {
   while read -r addr body; do
     node=${want[$addr]}
     if [ "$body" = "pod $node $addr" ]; then ok=$((ok + 1)); else echo "FAIL $node: ${body:-<no answer>}" >>"$log"; fi
-  done < <(nsx c bash -c '
+  done < <(nsx c timeout "$NL_CHECK_DEADLINE" bash -c '
     t=$1; shift
     for a in "$@"; do printf "%s %s\n" "$a" "$(curl -s --max-time "$t" "http://$a/" | head -c 200 | tr -d "\n")"; done
     ' _ "$NL_HTTP_TIMEOUT" "${NL_PODIP[@]}")
@@ -839,10 +843,10 @@ netlab_check_ssh() { # [PARALLEL=8]
   export -f nl_ssh nsx
   export NL_P NL_DIR NL_SSH_TIMEOUT
   for node in "${NL_WORKERS[@]}"; do echo "$node ${NL_PODIP[$node]}"; done |
-    xargs -P "$par" -L 1 bash -c '
+    timeout "$NL_CHECK_DEADLINE" xargs -P "$par" -L 1 bash -c '
       out=$(nl_ssh c "$2" "ip -4 -o addr show dev eth0" 2>&1)
       case $out in *"inet $2/"*) echo "OK $1" ;; *) echo "FAIL $1 ${out:0:200}" ;; esac' _ \
-      >"$NL_DIR/out/ssh.raw"
+      >"$NL_DIR/out/ssh.raw" || true
   ok=$(grep -c '^OK ' "$NL_DIR/out/ssh.raw" || true)
   grep -v '^OK ' "$NL_DIR/out/ssh.raw" >>"$log" || true
   echo "$ok"
@@ -858,6 +862,7 @@ netlab_check_pod_to_pod() {
     echo 0
     return
   fi
+  local deadline=$(($(nl_now_ms) + NL_CHECK_DEADLINE * 1000))
   for i in $(seq 0 $((n - 1))); do
     src=${NL_WORKERS[$i]}
     dst=""
@@ -867,6 +872,10 @@ netlab_check_pod_to_pod() {
       dst=""
     done
     [ -n "$dst" ] || dst=${NL_WORKERS[$(((i + 1) % n))]}  # single home: any other pod
+    if [ "$(nl_now_ms)" -ge "$deadline" ]; then
+      echo "FAIL $src -> $dst: check deadline (${NL_CHECK_DEADLINE}s) passed" >>"$log"
+      continue
+    fi
     body=$(nsx "${src}p" curl -s --max-time "$NL_HTTP_TIMEOUT" "http://${NL_PODIP[$dst]}/" | head -c 200 | tr -d '\n') || true
     if [ "$body" = "pod $dst ${NL_PODIP[$dst]}" ]; then
       ok=$((ok + 1))
