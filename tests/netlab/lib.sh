@@ -402,14 +402,25 @@ netlab_add_pod() { # WORKER CIDR
   NL_PODIP[$node]="$net.2"
 }
 
+# Prints what is wrong with a topology size (and fails), or nothing. Checked before anything is
+# created.
+netlab_size_error() { # K H N
+  local k=$1 h=$2 n=$3
+  if ! [ "$k" -ge 1 ] || ! [ "$k" -le 200 ]; then echo "--gateways must be 1..200 (got $k)"
+  elif ! [ "$h" -ge 1 ] || ! [ "$h" -le 200 ]; then echo "--homes must be 1..200 (got $h)"
+  elif ! [ "$n" -ge 1 ] || ! [ "$n" -le 255 ]; then
+    echo "--workers must be 1..255 (got $n; each worker gets one /24 of the pod /16)"
+  elif [ "$n" -lt "$h" ]; then echo "--workers ($n) must be at least --homes ($h): every home needs a worker"
+  elif [ $(((n + h - 1) / h)) -gt 200 ]; then echo "at most 200 workers per home (LAN addresses .11-.210)"
+  else return 0
+  fi
+  return 1
+}
+
 # netlab_build K H N: the whole topology; N workers spread over H homes as evenly as possible.
 netlab_build() {
-  local k=$1 h=$2 n=$3 i home w
-  [ "$k" -ge 1 ] && [ "$k" -le 200 ] || nl_die "--gateways must be 1..200 (got $k)"
-  [ "$h" -ge 1 ] && [ "$h" -le 200 ] || nl_die "--homes must be 1..200 (got $h)"
-  [ "$n" -ge 1 ] && [ "$n" -le 255 ] || nl_die "--workers must be 1..255 (got $n; one pod /24 each in a /16)"
-  [ "$n" -ge "$h" ] || nl_die "--workers ($n) must be at least --homes ($h)"
-  [ $(((n + h - 1) / h)) -le 200 ] || nl_die "at most 200 workers per home"
+  local k=$1 h=$2 n=$3 i home w err
+  err=$(netlab_size_error "$k" "$h" "$n") || nl_die "$err"
   netlab_build_internet
   for i in $(seq 1 "$k"); do netlab_add_gateway "$i"; done
   netlab_add_control
