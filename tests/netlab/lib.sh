@@ -696,6 +696,55 @@ netlab_wire_static() {
   nl_log "static WireGuard wiring applied to ${#NL_GATEWAYS[@]} gateways, control, ${#NL_WORKERS[@]} workers"
 }
 
+# A gateway failing and coming back (POC-3). Down: its wireguard-go and nginx die; the namespace
+# stays, so its public address simply stops answering.
+netlab_gateway_down() { # GW
+  netlab_kill_label "^(wg|nginx)-$1\$"
+  rm -f "/var/run/wireguard/$(nl_wgif "$1").sock"  # left behind only if it had to be SIGKILLed
+}
+
+# Up again with the static wiring: wireguard-go with its old key and a config from the current
+# homing map, its routes, and nginx. The caller updates NL_HOMING first and syncs the others.
+netlab_gateway_up() { # GW
+  local gw=$1
+  netlab_wg_up "$gw"
+  netlab_wg_conf "$gw"
+  netlab_wg_apply "$gw"
+  nl_wg_routes "$gw"
+  nl_spawn "$gw" "nginx-$gw" nginx -e "$NL_DIR/nginx/$gw/error.log" -c "$NL_DIR/nginx/$gw/nginx.conf"
+  nl_wait "nginx on $gw" 10 nsx pub curl -sf --max-time 1 "http://${NL_PUB[$gw]}/healthz" ||
+    nl_die "nginx on $gw did not restart (see $NL_DIR/nginx/$gw/error.log)"
+}
+
+# Re-writes and syncs (wg syncconf: only the differences) the configs of the given nodes.
+netlab_wg_resync() { # NODE...
+  local node
+  for node in "$@"; do
+    netlab_wg_conf "$node"
+    nsx "$node" wg syncconf "$(nl_wgif "$node")" "$NL_DIR/wg/$node.conf" ||
+      nl_die "wg syncconf failed for $node"
+  done
+}
+
+# Polls (bounded) until every listed pod answers through gateway GW's ingress and from the
+# control node. Prints the pods still unreachable at the deadline (nothing = all reachable).
+netlab_wait_pods_reachable() { # GW DEADLINE_MS POD...
+  local gw=$1 deadline=$2 w want b1 b2
+  shift 2
+  local pending=("$@") still
+  while [ ${#pending[@]} -gt 0 ] && [ "$(nl_now_ms)" -lt "$deadline" ]; do
+    still=()
+    for w in "${pending[@]}"; do
+      want="pod $w ${NL_PODIP[$w]}"
+      b1=$(nsx pub curl -s --max-time 1 "http://${NL_PUB[$gw]}/p/$w/") || true
+      b2=$(nsx c curl -s --max-time 1 "http://${NL_PODIP[$w]}/") || true
+      [ "$b1" = "$want" ] && [ "$b2" = "$want" ] || still+=("$w")
+    done
+    pending=("${still[@]+"${still[@]}"}")
+  done
+  echo "${pending[*]+"${pending[*]}"}"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Observation: `wg show` dumps and tunnel state.
 
