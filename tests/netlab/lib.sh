@@ -366,12 +366,17 @@ netlab_add_worker() { # H W I
   nl_ns_add "$node"
   ns=$(nl_ns "$node")
   hns=$(nl_ns "h$h")
-  # LAN: veth "w<W>" on the home router's bridge, eth0 in the worker.
-  nl_veth "h$h" "w$w" "$node" eth0
-  ip -n "$hns" link set "w$w" master lan up
-  ip -n "$ns" addr add "$NL_LAN_NET.$((10 + w))/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" route add default via "$NL_LAN_NET.1"
+  # LAN: veth "w<W>" on the home router's bridge, eth0 in the worker. (ip -batch: one process
+  # per namespace instead of one per command; setup time is dominated by process spawns.)
+  ip -n "$hns" -batch - <<EOF || nl_die "cannot attach $node to home h$h"
+link add w$w type veth peer name eth0 netns $ns
+link set w$w master lan up
+EOF
+  ip -n "$ns" -batch - <<EOF || nl_die "cannot configure $node"
+addr add $NL_LAN_NET.$((10 + w))/24 dev eth0
+link set eth0 up
+route add default via $NL_LAN_NET.1
+EOF
   nl_sysctl "$node" net.ipv4.ip_forward=1
   NL_HOMEOF[$node]="h$h"
   NL_LANIP[$node]="$NL_LAN_NET.$((10 + w))"
@@ -390,14 +395,18 @@ netlab_add_pod() { # WORKER CIDR
   nl_ns_add "${node}p"
   ns=$(nl_ns "$node")
   pns=$(nl_ns "${node}p")
-  ip -n "$ns" link add cni0 type bridge
-  ip -n "$ns" addr add "$net.1/24" dev cni0
-  ip -n "$ns" link set cni0 mtu "$NL_MTU" up
-  nl_veth "$node" veth0 "${node}p" eth0
-  ip -n "$ns" link set veth0 mtu "$NL_MTU" master cni0 up
-  ip -n "$pns" addr add "$net.2/24" dev eth0
-  ip -n "$pns" link set eth0 mtu "$NL_MTU" up
-  ip -n "$pns" route add default via "$net.1"
+  ip -n "$ns" -batch - <<EOF || nl_die "cannot build the pod network of $node"
+link add cni0 type bridge
+addr add $net.1/24 dev cni0
+link set cni0 mtu $NL_MTU up
+link add veth0 type veth peer name eth0 netns $pns
+link set veth0 mtu $NL_MTU master cni0 up
+EOF
+  ip -n "$pns" -batch - <<EOF || nl_die "cannot configure pod ${node}p"
+addr add $net.2/24 dev eth0
+link set eth0 mtu $NL_MTU up
+route add default via $net.1
+EOF
   NL_PODNET[$node]="$net.0/24"
   NL_PODIP[$node]="$net.2"
 }
