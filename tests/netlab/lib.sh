@@ -435,11 +435,11 @@ netlab_build() {
   netlab_add_control
   netlab_add_public
   for i in $(seq 1 "$h"); do netlab_add_home "$i"; done
-  declare -A count=()
+  declare -A per_home=()
   for i in $(seq 1 "$n"); do
     home=$(((i - 1) % h + 1))
-    w=$((${count[$home]:-0} + 1))
-    count[$home]=$w
+    w=$((${per_home[$home]:-0} + 1))
+    per_home[$home]=$w
     netlab_add_worker "$home" "$w" "$i"
     # Static pod CIDR plan: worker i gets the i-th /24 of the pod prefix. NL_DEFER_PODS=1 leaves
     # pods to the caller (netlab_add_pod with the coordinator's allocation).
