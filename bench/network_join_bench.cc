@@ -31,9 +31,9 @@ class Region {
     store_ = std::move(store::OpenSqliteStore(dir_ + "/hearth.db").value());
     network::Config c;
     c.default_overlay_prefix = "100.64.0.0/16";
-    c.default_pod_prefix = "10.0.0.0/8";  // room for 10,000+ /24s
+    c.default_pod_prefix = "10.64.0.0/10";  // 16,384 /24s
     net_ = std::make_unique<network::Network>(c, *store_, clock_, notifier_);
-    (void)net_->Init();
+    if (Status st = net_->Init(); !st.ok()) std::abort();
     (void)store_->CreateAccount(
         {AccountId("acc_admin"), "a@example.com", "h", store::Role::kAdmin, clock_.Now()});
     for (int i = 0; i < kGateways; ++i) {
