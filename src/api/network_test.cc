@@ -25,10 +25,10 @@ NetworkConfig Sample() {
   c.region = "default";
   c.address = P("100.64.0.5/32");
   c.pod_cidr = P("10.42.5.0/24");
-  PeerConfig gw = Peer(WgPrivateKey::Generate().Public().ToString(), "100.64.0.0/16");
+  PeerConfig gw = Peer(WgPrivateKey::Generate().Public().ToString(), "10.42.0.0/16");
   gw.role = "gateway";
   gw.endpoint = "203.0.113.10:51820";
-  gw.allowed_ips.push_back(P("10.42.0.0/16"));
+  gw.allowed_ips.push_back(P("100.64.0.0/16"));  // canonical form: sorted
   gw.persistent_keepalive_seconds = kWorkerKeepaliveSeconds;
   c.peers = {gw};
   c.routes = {P("10.42.0.0/16"), P("100.64.0.0/16")};

@@ -50,7 +50,8 @@ struct EnrollRequest {
   std::string identity_public_key;
   nlohmann::json inventory;  // validated by agent::InventoryFromJson
   nlohmann::json preflight;  // array of checks, stored for support; may be null
-  std::string role = "worker";  // "worker" or "gateway" (gateways need an admin's install key)
+  // "worker", "gateway" or "control" (a control-plane node); the latter two need an admin's key.
+  std::string role = "worker";
   std::string endpoint;         // gateways: public "host:port" workers reach them at
 };
 StatusOr<EnrollRequest> DecodeEnroll(const std::string& body);

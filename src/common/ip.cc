@@ -10,20 +10,19 @@ StatusOr<Ipv4> Ipv4::Parse(std::string_view text, const std::string& field) {
         field, "'" + std::string(text) + "' is not an IPv4 address; write e.g. 100.64.0.1");
   };
   uint32_t value = 0;
-  int parts = 0;
-  while (parts < 4) {
-    const size_t dot = text.find('.');
-    const std::string_view part = text.substr(0, dot);
+  std::string_view rest = text;
+  for (int i = 0; i < 4; ++i) {
+    const size_t dot = rest.find('.');
+    // Three dots exactly: parts 0..2 end at a dot, part 3 at the end of the text.
+    if ((i < 3) == (dot == std::string_view::npos)) return bad();
+    const std::string_view part = rest.substr(0, dot);
     if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return bad();
     unsigned v = 0;
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
     if (ec != std::errc() || end != part.data() + part.size() || v > 255) return bad();
     value = (value << 8) | v;
-    ++parts;
-    if (dot == std::string_view::npos) break;
-    text.remove_prefix(dot + 1);
+    if (i < 3) rest.remove_prefix(dot + 1);
   }
-  if (parts != 4 || text.find('.') != std::string_view::npos) return bad();
   return Ipv4(value);
 }
 

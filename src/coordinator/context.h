@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
+#include "coordinator/network/network.h"
 #include "http/message.h"
 #include "http/rate_limit.h"
 #include "store/store.h"
@@ -22,6 +23,7 @@ struct Config {
   // with bursts up to auth_rate_burst.
   int auth_rate_per_minute = 30;
   int auth_rate_burst = 10;
+  network::Config network;
 };
 
 struct Context {
@@ -30,6 +32,8 @@ struct Context {
   Random& random;
   accounts::Auth& auth;
   http::RateLimiter& auth_limiter;
+  http::Notifier& notifier;
+  network::Network& network;
   Config config;
 };
 

@@ -256,7 +256,11 @@ struct Server::Impl {
 Server::Server(ServerOptions options, const Router& router, Metrics* metrics, Notifier* notifier)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics, notifier)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  // Joined here, not in Run(): Run() can return (the waiter stopped the context) before
+  // Shutdown() has finished assigning shutdown_waiter, so Run() cannot see it reliably.
+  if (impl_->shutdown_waiter.joinable()) impl_->shutdown_waiter.join();
+}
 
 Status Server::Start() {
   std::string host;
@@ -294,7 +298,6 @@ void Server::Run() {
   }
   impl_->ioc.run();
   for (auto& t : threads) t.join();
-  if (impl_->shutdown_waiter.joinable()) impl_->shutdown_waiter.join();
 }
 
 void Server::Shutdown(Duration grace) {
