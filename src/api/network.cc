@@ -118,10 +118,9 @@ StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
     p.role = role.value_or("");
     HEARTH_ASSIGN_OR_RETURN(p.endpoint, pr.OptString("endpoint", 270));
     if (p.endpoint) HEARTH_RETURN_IF_ERROR(ValidateEndpoint(*p.endpoint, pr.Field("endpoint")));
-    HEARTH_ASSIGN_OR_RETURN(
-        p.allowed_ips,
-        DecodePrefixes(peers[i].value("allowed_ips", nlohmann::json(nullptr)),
-                       pr.Field("allowed_ips"), 100000));
+    HEARTH_ASSIGN_OR_RETURN(p.allowed_ips,
+                            DecodePrefixes(peers[i].value("allowed_ips", nlohmann::json(nullptr)),
+                                           pr.Field("allowed_ips"), 100000));
     HEARTH_ASSIGN_OR_RETURN(std::optional<int64_t> ka,
                             pr.OptInt("persistent_keepalive_seconds", 0, 65535));
     p.persistent_keepalive_seconds = static_cast<int>(ka.value_or(0));

@@ -26,11 +26,11 @@ inline constexpr int kWorkerKeepaliveSeconds = 25;
 
 // One WireGuard peer. `name` is the peer device's id (for people and logs; not used by WireGuard).
 struct PeerConfig {
-  std::string public_key;            // base64, as `wg pubkey`
-  std::string name;                  // device id of the peer, e.g. "dev_..."
-  std::string role;                  // "gateway", "worker" or "control"
-  std::optional<std::string> endpoint;  // "host:port"; absent for peers behind NAT
-  std::vector<Ipv4Prefix> allowed_ips;  // sorted, no duplicates
+  std::string public_key;                // base64, as `wg pubkey`
+  std::string name;                      // device id of the peer, e.g. "dev_..."
+  std::string role;                      // "gateway", "worker" or "control"
+  std::optional<std::string> endpoint;   // "host:port"; absent for peers behind NAT
+  std::vector<Ipv4Prefix> allowed_ips;   // sorted, no duplicates
   int persistent_keepalive_seconds = 0;  // 0: off
   bool operator==(const PeerConfig&) const = default;
 };
@@ -45,12 +45,12 @@ struct StandbyGateway {
 
 // The complete desired state of a device's overlay interface at one version.
 struct NetworkConfig {
-  int64_t version = 0;               // strictly increasing per device; 0 = nothing yet
-  std::string role;                  // "worker", "gateway" or "control"
-  std::string region;                // region id
-  Ipv4Prefix address;                // interface address, the device's overlay /32
+  int64_t version = 0;  // strictly increasing per device; 0 = nothing yet
+  std::string role;     // "worker", "gateway" or "control"
+  std::string region;   // region id
+  Ipv4Prefix address;   // interface address, the device's overlay /32
   int mtu = kDefaultMtu;
-  int listen_port = 0;               // UDP port to listen on; 0: any (workers behind NAT)
+  int listen_port = 0;                 // UDP port to listen on; 0: any (workers behind NAT)
   std::string private_key = "wg.key";  // reference to the key file in the agent's state dir
   std::optional<Ipv4Prefix> pod_cidr;  // workers: the node's pod CIDR (Kubernetes spec.podCIDR)
   std::vector<PeerConfig> peers;       // sorted by public key

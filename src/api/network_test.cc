@@ -75,7 +75,8 @@ TEST(NetworkConfigTest, DiffCountsAddedRemovedAndChangedPeers) {
   const std::string b = WgPrivateKey::Generate().Public().ToString();
   const std::string c = WgPrivateKey::Generate().Public().ToString();
   std::vector<PeerConfig> from = {Peer(a, "100.64.0.1"), Peer(b, "100.64.0.2")};
-  std::vector<PeerConfig> to = {Peer(a, "100.64.0.1"), Peer(b, "100.64.0.9"), Peer(c, "100.64.0.3")};
+  std::vector<PeerConfig> to = {Peer(a, "100.64.0.1"), Peer(b, "100.64.0.9"),
+                                Peer(c, "100.64.0.3")};
   PeerDiff d = DiffPeers(from, to);
   EXPECT_EQ(d.added.size(), 1u);
   EXPECT_EQ(d.changed.size(), 1u);

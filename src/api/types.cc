@@ -117,8 +117,9 @@ StatusOr<EnrollRequest> DecodeEnroll(const std::string& body) {
   if (req.role == "gateway") {
     if (req.endpoint.empty()) {
       return Status::InvalidArgument(
-          "endpoint", "a gateway must declare its public endpoint as HOST:PORT, e.g. "
-                      "203.0.113.10:51820 (hearth join --role gateway --endpoint ...)");
+          "endpoint",
+          "a gateway must declare its public endpoint as HOST:PORT, e.g. "
+          "203.0.113.10:51820 (hearth join --role gateway --endpoint ...)");
     }
     HEARTH_RETURN_IF_ERROR(ValidateEndpoint(req.endpoint, "endpoint"));
   } else if (!req.endpoint.empty()) {

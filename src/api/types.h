@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
+#include "api/network.h"
 #include "common/clock.h"
 #include "common/secret.h"
-#include "api/network.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -52,7 +52,7 @@ struct EnrollRequest {
   nlohmann::json preflight;  // array of checks, stored for support; may be null
   // "worker", "gateway" or "control" (a control-plane node); the latter two need an admin's key.
   std::string role = "worker";
-  std::string endpoint;         // gateways: public "host:port" workers reach them at
+  std::string endpoint;  // gateways: public "host:port" workers reach them at
 };
 StatusOr<EnrollRequest> DecodeEnroll(const std::string& body);
 // 201 response: {"device_id","name","credential","heartbeat_interval_seconds","api_version"}.

@@ -52,9 +52,8 @@ StatusOr<Ipv4Prefix> Ipv4Prefix::Parse(std::string_view text, const std::string&
   }
   Ipv4Prefix p(a, length);
   if (!allow_host_bits && p.address() != a) {
-    return Status::InvalidArgument(field, "'" + std::string(text) +
-                                              "' has host bits set; did you mean " +
-                                              p.ToString() + "?");
+    return Status::InvalidArgument(
+        field, "'" + std::string(text) + "' has host bits set; did you mean " + p.ToString() + "?");
   }
   p.address_ = allow_host_bits ? a : p.address_;
   return p;

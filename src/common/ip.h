@@ -20,7 +20,7 @@ class Ipv4 {
   static StatusOr<Ipv4> Parse(std::string_view text, const std::string& field);
   uint32_t value() const { return value_; }
   std::string ToString() const;
-  auto operator<=>(const Ipv4&) const = default;
+  auto operator<=>(const Ipv4&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy bug
 
  private:
   uint32_t value_ = 0;
@@ -46,7 +46,7 @@ class Ipv4Prefix {
   // The i-th subnet of length `sub_length` inside this prefix (i < 2^(sub_length-length)).
   Ipv4Prefix Subnet(uint64_t i, int sub_length) const;
   std::string ToString() const;
-  auto operator<=>(const Ipv4Prefix&) const = default;
+  auto operator<=>(const Ipv4Prefix&) const = default;  // NOLINT(modernize-use-nullptr)
 
  private:
   Ipv4 address_;

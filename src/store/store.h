@@ -70,13 +70,13 @@ struct Device {
 
   // Overlay network (coordinator/network). Empty region_id: not attached yet.
   std::string region_id;
-  std::string overlay_ip;                 // "100.64.0.5"
-  std::string pod_cidr;                   // workers: "10.42.5.0/24"
-  std::string endpoint;                   // gateways: public "host:port"
-  std::optional<DeviceId> home_gateway;   // workers and control nodes
-  int64_t config_version = 0;             // desired network config version
-  int64_t applied_version = 0;            // the version the agent last reported running
-  std::string applied_error;              // why the agent could not apply config_version
+  std::string overlay_ip;                    // "100.64.0.5"
+  std::string pod_cidr;                      // workers: "10.42.5.0/24"
+  std::string endpoint;                      // gateways: public "host:port"
+  std::optional<DeviceId> home_gateway;      // workers and control nodes
+  int64_t config_version = 0;                // desired network config version
+  int64_t applied_version = 0;               // the version the agent last reported running
+  std::string applied_error;                 // why the agent could not apply config_version
   std::optional<Timestamp> gateway_down_at;  // gateways marked down by missed heartbeats
   int64_t homed_workers = 0;                 // gateways: live workers homed here (kept by SetHome)
 };

@@ -257,7 +257,8 @@ TEST_F(EnrollmentTest, SignInGuessingIsRateLimitedPerAddress) {
   int unauthorized = 0, limited = 0;
   std::string retry_after;
   const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 12; ++i) {
+  const int attempts = 30;
+  for (int i = 0; i < attempts; ++i) {
     auto r = c->PostJson("/v1/sessions", wrong);
     ASSERT_TRUE(r.ok());
     if (r->status == 401) ++unauthorized;
@@ -275,10 +276,13 @@ TEST_F(EnrollmentTest, SignInGuessingIsRateLimitedPerAddress) {
   const int refills = static_cast<int>(took / 2000) + 1;
   EXPECT_GE(unauthorized, 8);
   EXPECT_LE(unauthorized, 8 + refills) << "took " << took << " ms";
-  EXPECT_GE(limited, 1) << "took " << took << " ms";
-  EXPECT_EQ(unauthorized + limited, 12);
-  EXPECT_FALSE(retry_after.empty());
-  EXPECT_GT(std::stoi(retry_after), 0);
+  EXPECT_EQ(unauthorized + limited, attempts);
+  // A 429 is certain unless the machine was so slow that refills kept pace with the attempts.
+  if (8 + refills < attempts) {
+    EXPECT_GE(limited, 1) << "took " << took << " ms";
+    EXPECT_FALSE(retry_after.empty());
+    EXPECT_GT(std::stoi(retry_after), 0);
+  }
   // An existing session keeps working: only the guessing endpoint is limited.
   EXPECT_TRUE(a.Devices().is_array());
 }

@@ -78,7 +78,8 @@ export async function joinAndRunAgent(url, stateDir, host, key) {
     '--ignore-preflight', key]);
   const code = await join_.exited;
   if (code !== 0) throw new Error(`hearth join exited ${code}:\n${join_.output()}`);
-  const agent = run(['agent', '--state-dir', stateDir]);
+  // --network off: the browser tests run as root in CI and must not touch the host's network.
+  const agent = run(['agent', '--state-dir', stateDir, '--network', 'off']);
   return { joinOutput: join_.output(), agent };
 }
 

@@ -66,9 +66,9 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
                          std::to_string(d->config_version) + "; report the version you applied"));
     }
     if (!report->error.empty()) {
-      log::Warn("device could not apply its network config", {{"device_id", d->id.str()},
-                                                              {"version", report->version},
-                                                              {"error", report->error}});
+      log::Warn(
+          "device could not apply its network config",
+          {{"device_id", d->id.str()}, {"version", report->version}, {"error", report->error}});
     }
     if (Status st = ctx.store.RecordApplied(d->id, report->version, report->error); !st.ok()) {
       return Response::Error(st);

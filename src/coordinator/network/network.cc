@@ -117,9 +117,9 @@ Status Network::Init() {
                                    "e.g. 100.64.0.0/16");
   }
   if (config_.pod_cidr_length < pods.length() || config_.pod_cidr_length > 28) {
-    return Status::InvalidArgument("--pod-cidr-length",
-                                   "must be between the pod prefix length (" +
-                                       std::to_string(pods.length()) + ") and 28");
+    return Status::InvalidArgument(
+        "--pod-cidr-length",
+        "must be between the pod prefix length (" + std::to_string(pods.length()) + ") and 28");
   }
   if (overlay.Overlaps(pods) || overlay.Overlaps(services) || pods.Overlaps(services)) {
     return Status::InvalidArgument("--pod-prefix",
@@ -129,19 +129,14 @@ Status Network::Init() {
     HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> r,
                             tx.FindRegion(std::string(kDefaultRegion)));
     if (r) return Status::Ok();
-    store::Region region{std::string(kDefaultRegion),
-                         "Default region",
-                         overlay.ToString(),
-                         pods.ToString(),
-                         services.ToString(),
-                         config_.pod_cidr_length,
-                         clock_.Now()};
+    store::Region region{
+        std::string(kDefaultRegion), "Default region",        overlay.ToString(), pods.ToString(),
+        services.ToString(),         config_.pod_cidr_length, clock_.Now()};
     return tx.InsertRegion(region);
   });
 }
 
-StatusOr<ChangeSet> Network::Run(
-    const std::function<Status(store::NetworkTx&, ChangeSet*)>& fn) {
+StatusOr<ChangeSet> Network::Run(const std::function<Status(store::NetworkTx&, ChangeSet*)>& fn) {
   ChangeSet cs;
   HEARTH_RETURN_IF_ERROR(store_.NetworkTransaction([&](store::NetworkTx& tx) {
     cs = ChangeSet();  // a retried transaction starts afresh
@@ -151,8 +146,7 @@ StatusOr<ChangeSet> Network::Run(
   return cs;
 }
 
-Status Network::BumpRegionGateways(store::NetworkTx& tx, const std::string& region,
-                                   ChangeSet* cs) {
+Status Network::BumpRegionGateways(store::NetworkTx& tx, const std::string& region, ChangeSet* cs) {
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> gateways, tx.ListByRole(region, "gateway"));
   for (const auto& g : gateways) HEARTH_RETURN_IF_ERROR(Bump(tx, g.id, cs));
   return Status::Ok();
@@ -185,9 +179,8 @@ Status Network::AttachLocked(store::NetworkTx& tx, const store::Device& d, Chang
   if (d.role == "worker") {
     HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix pods, StoredPrefix(region->pod_prefix, "pod"));
     const int64_t n = int64_t{1} << (region->pod_cidr_length - pods.length());
-    HEARTH_ASSIGN_OR_RETURN(int64_t pod_idx,
-                            AllocateIndex(tx, region_id + "/pod", 0, n - 1, d.id, now,
-                                          "pod_prefix", region->pod_prefix));
+    HEARTH_ASSIGN_OR_RETURN(int64_t pod_idx, AllocateIndex(tx, region_id + "/pod", 0, n - 1, d.id,
+                                                           now, "pod_prefix", region->pod_prefix));
     pod_cidr = pods.Subnet(static_cast<uint64_t>(pod_idx), region->pod_cidr_length).ToString();
   }
   HEARTH_RETURN_IF_ERROR(tx.SetAddressing(d.id, region_id, ip, pod_cidr));
@@ -279,8 +272,8 @@ StatusOr<ChangeSet> Network::Tick() {
       for (const auto& g : gateways) {
         const bool silent = now - g.last_seen > config_.gateway_down_after;
         if (silent && Up(g)) {
-          log::Warn("gateway down: no heartbeat", {{"gateway", g.id.str()},
-                                                   {"last_seen", FormatRfc3339(g.last_seen)}});
+          log::Warn("gateway down: no heartbeat",
+                    {{"gateway", g.id.str()}, {"last_seen", FormatRfc3339(g.last_seen)}});
           HEARTH_RETURN_IF_ERROR(tx.SetGatewayDown(g.id, now));
           HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> homed, tx.ListHomedOn(g.id));
           for (const auto& w : homed) HEARTH_RETURN_IF_ERROR(Rehome(tx, w, std::nullopt, cs));
@@ -381,9 +374,8 @@ StatusOr<api::NetworkConfig> Network::DesiredConfig(const DeviceId& device) {
       c.peers.push_back(std::move(p));
     }
     for (auto& p : c.peers) std::sort(p.allowed_ips.begin(), p.allowed_ips.end());
-    std::sort(c.peers.begin(), c.peers.end(), [](const auto& a, const auto& b) {
-      return a.public_key < b.public_key;
-    });
+    std::sort(c.peers.begin(), c.peers.end(),
+              [](const auto& a, const auto& b) { return a.public_key < b.public_key; });
     return Status::Ok();
   }));
   return c;

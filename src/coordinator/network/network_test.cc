@@ -212,7 +212,8 @@ TEST_F(NetworkTest, DesiredConfigsFollowTheHubAndSpokeDesign) {
   for (const auto& p : gc.peers) {
     for (const auto& a : p.allowed_ips) by_name[p.name].insert(a.ToString());
   }
-  EXPECT_EQ(by_name[w1.str()], (std::set<std::string>{Get(w1).pod_cidr, Get(w1).overlay_ip + "/32"}));
+  EXPECT_EQ(by_name[w1.str()],
+            (std::set<std::string>{Get(w1).pod_cidr, Get(w1).overlay_ip + "/32"}));
   EXPECT_EQ(by_name[ctl.str()], (std::set<std::string>{Get(ctl).overlay_ip + "/32"}));
   // The sibling carries itself and the devices homed on it (w2 and its pod CIDR).
   EXPECT_EQ(by_name[g2.str()], (std::set<std::string>{Get(w2).pod_cidr, Get(w2).overlay_ip + "/32",
@@ -294,8 +295,8 @@ TEST(PlanRebalanceTest, MovesOnlyWhatIsNeeded) {
   auto moves = PlanRebalance(h);
   EXPECT_EQ(moves.size(), 33u);  // to 34/33/33
   for (const auto& m : moves) EXPECT_EQ(m.to, DeviceId("g3"));
-  EXPECT_TRUE(PlanRebalance({{DeviceId("g1"), ids("a", 3)}, {DeviceId("g2"), ids("b", 2)}})
-                  .empty());
+  EXPECT_TRUE(
+      PlanRebalance({{DeviceId("g1"), ids("a", 3)}, {DeviceId("g2"), ids("b", 2)}}).empty());
   EXPECT_TRUE(PlanRebalance({{DeviceId("g1"), ids("a", 9)}}).empty());
   EXPECT_EQ(LeastLoaded({{DeviceId("b"), 1}, {DeviceId("a"), 1}, {DeviceId("c"), 2}}),
             DeviceId("a"));

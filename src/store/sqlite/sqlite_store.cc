@@ -250,8 +250,8 @@ class SqliteNetworkTx final : public NetworkTx {
     s.Bind(pool).Bind(next);
     return s.Exec("set address cursor");
   }
-  Status SetAddressing(const DeviceId& id, const std::string& region,
-                       const std::string& overlay_ip, const std::string& pod_cidr) override {
+  Status SetAddressing(const DeviceId& id, const std::string& region, const std::string& overlay_ip,
+                       const std::string& pod_cidr) override {
     Stmt s(db_, "UPDATE devices SET region_id = ?, overlay_ip = ?, pod_cidr = ? WHERE id = ?");
     s.Bind(region).Bind(overlay_ip).Bind(pod_cidr).Bind(id);
     return s.Exec("set device addressing");
