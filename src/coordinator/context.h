@@ -8,6 +8,8 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
+#include "coordinator/rewards/payout.h"
+#include "coordinator/rewards/policy.h"
 #include "http/message.h"
 #include "http/rate_limit.h"
 #include "store/store.h"
@@ -22,6 +24,9 @@ struct Config {
   // with bursts up to auth_rate_burst.
   int auth_rate_per_minute = 30;
   int auth_rate_burst = 10;
+  // Rewards: one operator policy for every device until regions carry their own.
+  rewards::RewardPolicy rewards;
+  rewards::PayoutConfig payout;
 };
 
 struct Context {

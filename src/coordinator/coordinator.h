@@ -6,6 +6,7 @@
 
 #include "common/metrics.h"
 #include "coordinator/context.h"
+#include "coordinator/rewards/ledger.h"
 #include "http/router.h"
 
 namespace hearth::coordinator {
@@ -18,6 +19,7 @@ class Coordinator {
   const http::Router& router() const { return router_; }
   Metrics& metrics() { return metrics_; }
   Context& context() { return ctx_; }
+  rewards::Ledger& ledger() { return ledger_; }
 
   // With an empty store: creates the first admin from the given credentials, or logs how to.
   Status BootstrapAdmin(const std::string& email, const Secret<std::string>& password);
@@ -28,6 +30,7 @@ class Coordinator {
   accounts::Auth auth_;
   http::RateLimiter auth_limiter_;
   Context ctx_;
+  rewards::Ledger ledger_;
   http::Router router_;
   Metrics metrics_;
 };
