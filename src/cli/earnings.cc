@@ -39,7 +39,8 @@ int RunEarnings(const Args& args) {
                 "balance, from the coordinator. Amounts are in AKT (6 decimals).");
   flags.String("coordinator", &coordinator, "Coordinator URL.");
   flags.String("token", &token, "Session token (from POST /v1/sessions); prefer HEARTH_TOKEN.");
-  flags.String("from", &from, "Start, RFC 3339 UTC (e.g. 2026-11-01T00:00:00Z); default 30 days ago.");
+  flags.String("from", &from,
+               "Start, RFC 3339 UTC (e.g. 2026-11-01T00:00:00Z); default 30 days ago.");
   flags.String("to", &to, "End (exclusive), RFC 3339 UTC; default now.");
   flags.String("group", &group, "Period: day or epoch.");
   flags.Bool("json", &json, "Print the API's JSON.");
@@ -91,8 +92,7 @@ int RunEarnings(const Args& args) {
     return 0;
   }
   std::cout << "Earnings " << j.value("from", "") << " .. " << j.value("to", "") << " (AKT)\n\n";
-  std::printf("%-24s %-22s %16s %16s %16s\n", "DEVICE", "NAME", "USAGE", "PARTICIPATION",
-              "TOTAL");
+  std::printf("%-24s %-22s %16s %16s %16s\n", "DEVICE", "NAME", "USAGE", "PARTICIPATION", "TOTAL");
   for (const auto& d : j.value("devices", nlohmann::json::array())) {
     std::printf("%-24s %-22s %16s %16s %16s\n", d.value("device_id", "").c_str(),
                 d.value("name", "").substr(0, 22).c_str(), Akt(d["usage"]).c_str(),

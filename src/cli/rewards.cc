@@ -19,21 +19,22 @@ Run `hearth rewards split --help` for the input and output shapes.
 )";
 
 int RunSplit(const Args& args) {
-  FlagSet flags("hearth rewards split < epoch.json",
-                "Reads one epoch's input as JSON on stdin and prints the allocation as JSON.\n"
-                "Amounts are integers in micro-units (uakt); bps are basis points (10000 = 100 %).\n\n"
-                "Input:\n"
-                "  {\"revenue\":N,\"operator\":{\"fixed_cost\":N,\"fee_bps\":N},\"usage_share_bps\":N,\n"
-                "   \"epoch_seconds\":N (optional; online_seconds may not exceed it),\n"
-                "   \"devices\":[{\"id\":S,\"online_seconds\":N,\"capacity_weight\":N,\n"
-                "                \"attributed_revenue\":N,\"eligible\":B}]}\n"
-                "Output (allocations sorted by id):\n"
-                "  {\"operator\":N,\"allocations\":[{\"id\":S,\"usage\":N,\"participation\":N,"
-                "\"total\":N}]}\n\n"
-                "operator = min(revenue, fixed_cost + fee); the rest is a usage pool (by\n"
-                "attributed revenue) and a participation pool (by capacity_weight ×\n"
-                "online_seconds) over eligible devices, rounded by largest remainder so the\n"
-                "epoch balances to the unit. Exit code 2 on invalid input (the field is named).");
+  FlagSet flags(
+      "hearth rewards split < epoch.json",
+      "Reads one epoch's input as JSON on stdin and prints the allocation as JSON.\n"
+      "Amounts are integers in micro-units (uakt); bps are basis points (10000 = 100 %).\n\n"
+      "Input:\n"
+      "  {\"revenue\":N,\"operator\":{\"fixed_cost\":N,\"fee_bps\":N},\"usage_share_bps\":N,\n"
+      "   \"epoch_seconds\":N (optional; online_seconds may not exceed it),\n"
+      "   \"devices\":[{\"id\":S,\"online_seconds\":N,\"capacity_weight\":N,\n"
+      "                \"attributed_revenue\":N,\"eligible\":B}]}\n"
+      "Output (allocations sorted by id):\n"
+      "  {\"operator\":N,\"allocations\":[{\"id\":S,\"usage\":N,\"participation\":N,"
+      "\"total\":N}]}\n\n"
+      "operator = min(revenue, fixed_cost + fee); the rest is a usage pool (by\n"
+      "attributed revenue) and a participation pool (by capacity_weight ×\n"
+      "online_seconds) over eligible devices, rounded by largest remainder so the\n"
+      "epoch balances to the unit. Exit code 2 on invalid input (the field is named).");
   auto rest = flags.Parse(args);
   if (!rest.ok()) {
     std::cerr << "hearth rewards split: " << rest.status().ToString() << "\n";

@@ -8,10 +8,10 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/bech32.h"
 #include "common/duration.h"
 #include "common/flags.h"
 #include "common/log.h"
-#include "common/bech32.h"
 #include "coordinator/coordinator.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
@@ -70,8 +70,8 @@ int RunServe(const Args& args) {
                "which other users can see in the process list).");
   flags.Dur("epoch", &reward_policy.epoch, "Length of a reward epoch (aligned to the Unix epoch).");
   flags.Int("operator-fixed-cost", &fixed_cost,
-            "Operator's infrastructure cost per epoch, in uakt (taken before any device share).",
-            0, kMaxAmount);
+            "Operator's infrastructure cost per epoch, in uakt (taken before any device share).", 0,
+            kMaxAmount);
   flags.Int("operator-fee-bps", &fee_bps,
             "Operator fee on each epoch's revenue, in basis points (1000 = 10 %).", 0, 10000);
   flags.Int("usage-share-bps", &usage_share_bps,

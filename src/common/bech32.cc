@@ -71,8 +71,9 @@ StatusOr<Decoded> Decode(std::string_view text, const std::string& field) {
   }
   if (sep == 0) return Status::InvalidArgument(field, "has an empty prefix before the '1'");
   if (text.size() - sep - 1 < kChecksumLength) {
-    return Status::InvalidArgument(field, "is too short: the data after the '1' must hold a "
-                                          "6-character checksum");
+    return Status::InvalidArgument(field,
+                                   "is too short: the data after the '1' must hold a "
+                                   "6-character checksum");
   }
   Decoded out;
   out.hrp.reserve(sep);
@@ -146,8 +147,8 @@ namespace hearth {
 StatusOr<AkashAddress> AkashAddress::Parse(std::string_view text, const std::string& field) {
   HEARTH_ASSIGN_OR_RETURN(bech32::Decoded d, bech32::Decode(text, field));
   if (d.hrp != "akash") {
-    return Status::InvalidArgument(field, "has the prefix '" + d.hrp +
-                                              "'; an Akash address starts with 'akash1'");
+    return Status::InvalidArgument(
+        field, "has the prefix '" + d.hrp + "'; an Akash address starts with 'akash1'");
   }
   auto bytes = bech32::ConvertBits(d.data, 5, 8, false);
   if (!bytes.ok() || (bytes->size() != 20 && bytes->size() != 32)) {

@@ -16,8 +16,8 @@
 namespace hearth::bech32 {
 
 struct Decoded {
-  std::string hrp;             // lowercase
-  std::vector<uint8_t> data;   // 5-bit values, checksum removed
+  std::string hrp;            // lowercase
+  std::vector<uint8_t> data;  // 5-bit values, checksum removed
 };
 
 // `field` names the input in errors (e.g. "address").
@@ -39,8 +39,7 @@ namespace hearth {
 class AkashAddress {
  public:
   // kInvalidArgument naming `field` with what is wrong (checksum, prefix, length, characters).
-  static StatusOr<AkashAddress> Parse(std::string_view text,
-                                      const std::string& field = "address");
+  static StatusOr<AkashAddress> Parse(std::string_view text, const std::string& field = "address");
   static AkashAddress FromBytes(const std::vector<uint8_t>& payload);
   const std::string& str() const { return text_; }
   bool operator==(const AkashAddress&) const = default;

@@ -28,9 +28,9 @@ TEST(Bech32, Bip173ValidVectors) {
 // BIP-173 "Test vectors": invalid bech32 strings, each for its stated reason.
 TEST(Bech32, Bip173InvalidVectors) {
   const std::vector<std::string> invalid = {
-      std::string("\x20") + "1nwldj5",   // HRP character out of range
-      std::string("\x7f") + "1axkwrx",   // HRP character out of range
-      std::string("\x80") + "1eym55h",   // HRP character out of range
+      std::string("\x20") + "1nwldj5",  // HRP character out of range
+      std::string("\x7f") + "1axkwrx",  // HRP character out of range
+      std::string("\x80") + "1eym55h",  // HRP character out of range
       "an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx",
       "pzry9x0s0muk",                    // no separator
       "1pzry9x0s0muk",                   // empty HRP
@@ -74,9 +74,9 @@ TEST(AkashAddress, AcceptsAValidAddressInEitherCase) {
   const std::vector<uint8_t> program = {0x75, 0x1e, 0x76, 0xe8, 0x19, 0x91, 0x96, 0xd4, 0x54, 0x94,
                                         0x1c, 0x45, 0xd1, 0xb3, 0xa3, 0x23, 0xf1, 0x43, 0x3b, 0xd6};
   EXPECT_EQ(AkashAddress::FromBytes(program).str(), kAkashAddress);
-  EXPECT_TRUE(AkashAddress::Parse(
-                  "akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0smz7g5x")
-                  .ok());  // 32 bytes
+  EXPECT_TRUE(
+      AkashAddress::Parse("akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0smz7g5x")
+          .ok());  // 32 bytes
 }
 
 TEST(AkashAddress, RefusesAWrongChecksumWithAClearMessage) {

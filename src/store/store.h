@@ -124,7 +124,7 @@ struct LedgerEntry {
 };
 
 struct EntryFilter {
-  std::optional<std::string> account;  // exact account
+  std::optional<std::string> account;   // exact account
   std::optional<Timestamp> epoch_from;  // epoch_start >= (inclusive)
   std::optional<Timestamp> epoch_to;    // epoch_start < (exclusive)
   std::optional<std::string> txn;

@@ -121,9 +121,9 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     auto hb = api::DecodeHeartbeat(req.body);
     if (!hb.ok()) return Response::Error(hb.status());
     const Timestamp now = ctx.clock.Now();
-    Status st = ctx.store.RecordHeartbeat(d->id, {now, hb->agent_version,
-                                                  api::EncodeHeartbeatPayload(*hb).dump(),
-                                                  ctx.config.liveness.offline_after});
+    Status st = ctx.store.RecordHeartbeat(
+        d->id, {now, hb->agent_version, api::EncodeHeartbeatPayload(*hb).dump(),
+                ctx.config.liveness.offline_after});
     if (!st.ok()) return Response::Error(st);
     return Response::Json(
         200, {{"status", "online"},

@@ -18,9 +18,7 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-Status AdminOnly() {
-  return Status::PermissionDenied("this needs an admin account");
-}
+Status AdminOnly() { return Status::PermissionDenied("this needs an admin account"); }
 
 struct Sums {
   int64_t usage = 0, participation = 0;
@@ -165,16 +163,17 @@ Response Earnings(coordinator::Context& ctx, Ledger& ledger, const Request& req)
     if (w.state == store::WithdrawalState::kPaid) paid += w.amount.micro();
   }
   return Response::Json(
-      200, {{"from", FormatRfc3339(from)},
-            {"to", FormatRfc3339(to)},
-            {"group", group},
-            {"denom", "uakt"},
-            {"total", total.ToJson()},
-            {"devices", devices_j},
-            {"periods", periods_j},
-            {"balance",
-             {{"available", available->micro()}, {"in_flight", in_flight->micro()}, {"paid", paid}}},
-            {"min_withdrawal", ledger.policy().min_withdrawal.micro()}});
+      200,
+      {{"from", FormatRfc3339(from)},
+       {"to", FormatRfc3339(to)},
+       {"group", group},
+       {"denom", "uakt"},
+       {"total", total.ToJson()},
+       {"devices", devices_j},
+       {"periods", periods_j},
+       {"balance",
+        {{"available", available->micro()}, {"in_flight", in_flight->micro()}, {"paid", paid}}},
+       {"min_withdrawal", ledger.policy().min_withdrawal.micro()}});
 }
 
 Response SetRevenue(coordinator::Context& ctx, Ledger& ledger, const Request& req) {
@@ -219,8 +218,8 @@ Response SetRevenue(coordinator::Context& ctx, Ledger& ledger, const Request& re
   }
   if (auto it = body->find("attributed"); it != body->end() && !it->is_null()) {
     if (!it->is_array()) {
-      return Response::Error(Status::InvalidArgument(
-          "attributed", "must be an array of {\"device_id\",\"amount\"}"));
+      return Response::Error(
+          Status::InvalidArgument("attributed", "must be an array of {\"device_id\",\"amount\"}"));
     }
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string prefix = "attributed[" + std::to_string(i) + "]";
@@ -256,31 +255,44 @@ Response SetRevenue(coordinator::Context& ctx, Ledger& ledger, const Request& re
 }  // namespace
 
 StatusOr<Timestamp> ParseTime(const std::string& text, const std::string& field) {
+  auto digits = [&](size_t pos, size_t n) -> int {
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (i >= text.size() || text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
   if (!text.empty() && text.size() <= 15 &&
       text.find_first_not_of("0123456789") == std::string::npos) {
     return FromUnixMillis(std::stoll(text));
   }
-  std::tm tm{};
+  const Status bad = Status::InvalidArgument(
+      field, "must be RFC 3339 in UTC (2026-11-25T13:00:00Z) or Unix milliseconds");
+  // YYYY-MM-DDTHH:MM:SS[.mmm]Z
+  if (text.size() != 20 && text.size() != 24) return bad;
+  if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text.back() != 'Z') {
+    return bad;
+  }
+  const int year = digits(0, 4), mon = digits(5, 2), day = digits(8, 2), hour = digits(11, 2),
+            min = digits(14, 2), sec = digits(17, 2);
   int ms = 0;
-  char z = 0;
-  const char* fix = " must be RFC 3339 in UTC (2026-11-25T13:00:00Z) or Unix milliseconds";
-  int n = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6) {
-    return Status::InvalidArgument(field, fix);
+  if (text.size() == 24) {
+    if (text[19] != '.') return bad;
+    ms = digits(20, 3);
   }
-  std::string rest = text.substr(static_cast<size_t>(n));
-  if (rest.size() == 5 && rest[0] == '.') {
-    if (std::sscanf(rest.c_str(), ".%3d%c", &ms, &z) != 2) return Status::InvalidArgument(field, fix);
-  } else if (rest == "Z") {
-    z = 'Z';
+  if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
+      min < 0 || min > 59 || sec < 0 || sec > 59 || ms < 0) {
+    return bad;
   }
-  if (z != 'Z' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
-    return Status::InvalidArgument(field, fix);
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
   return FromUnixMillis(static_cast<int64_t>(timegm(&tm)) * 1000 + ms);
 }
 
@@ -396,7 +408,8 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx, Ledger& led
     if (!p->admin()) return Response::Error(AdminOnly());
     const std::string id = NewRandomId("pb", ctx.random);
     auto b = ctx.store.CreatePayoutBatch(
-        id, ctx.clock.Now(), [&](const std::vector<store::Withdrawal>& ws) -> StatusOr<std::string> {
+        id, ctx.clock.Now(),
+        [&](const std::vector<store::Withdrawal>& ws) -> StatusOr<std::string> {
           HEARTH_ASSIGN_OR_RETURN(nlohmann::json tx,
                                   BuildMultiSendTx(payout, ws, "hearth payout " + id));
           return tx.dump();
@@ -427,33 +440,34 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx, Ledger& led
   });
 
   for (const bool paid : {true, false}) {
-    router.Add("POST", std::string("/v1/admin/payout-batches/{id}/") + (paid ? "paid" : "failed"),
-               [&ctx, paid](const Request& req) {
-                 auto p = ctx.auth.Authenticate(req);
-                 if (!p.ok()) return Response::Error(p.status());
-                 if (!p->admin()) return Response::Error(AdminOnly());
-                 std::string hash;
-                 if (paid) {
-                   auto body = api::ParseObject(req.body);
-                   if (!body.ok()) return Response::Error(body.status());
-                   auto h = api::JsonReader(*body).String("tx_hash", 128);
-                   if (!h.ok()) return Response::Error(h.status());
-                   if (h->size() != 64 ||
-                       h->find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-                     return Response::Error(Status::InvalidArgument(
-                         "tx_hash", "must be the 64-hex-digit transaction hash the broadcast "
-                                    "printed (txhash)"));
-                   }
-                   hash = *h;
-                   for (char& c : hash) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                 }
-                 auto b = ctx.store.FinishPayoutBatch(req.params.at("id"), paid, hash,
-                                                      ctx.clock.Now());
-                 if (!b.ok()) return Response::Error(b.status());
-                 log::Info("payout batch finished",
-                           {{"id", b->id}, {"state", std::string(store::BatchStateName(b->state))}});
-                 return Response::Json(200, EncodeBatch(*b));
-               });
+    router.Add(
+        "POST", std::string("/v1/admin/payout-batches/{id}/") + (paid ? "paid" : "failed"),
+        [&ctx, paid](const Request& req) {
+          auto p = ctx.auth.Authenticate(req);
+          if (!p.ok()) return Response::Error(p.status());
+          if (!p->admin()) return Response::Error(AdminOnly());
+          std::string hash;
+          if (paid) {
+            auto body = api::ParseObject(req.body);
+            if (!body.ok()) return Response::Error(body.status());
+            auto h = api::JsonReader(*body).String("tx_hash", 128);
+            if (!h.ok()) return Response::Error(h.status());
+            if (h->size() != 64 ||
+                h->find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+              return Response::Error(
+                  Status::InvalidArgument("tx_hash",
+                                          "must be the 64-hex-digit transaction hash the broadcast "
+                                          "printed (txhash)"));
+            }
+            hash = *h;
+            for (char& c : hash) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          }
+          auto b = ctx.store.FinishPayoutBatch(req.params.at("id"), paid, hash, ctx.clock.Now());
+          if (!b.ok()) return Response::Error(b.status());
+          log::Info("payout batch finished",
+                    {{"id", b->id}, {"state", std::string(store::BatchStateName(b->state))}});
+          return Response::Json(200, EncodeBatch(*b));
+        });
   }
 }
 

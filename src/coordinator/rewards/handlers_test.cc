@@ -33,7 +33,8 @@ class RewardsRoutesTest : public ::testing::Test {
     ASSERT_TRUE(
         coord_->BootstrapAdmin("admin@example.com", Secret<std::string>("admin-password-1")).ok());
     admin_ = Login("admin@example.com", "admin-password-1");
-    ASSERT_EQ(Call("POST", "/v1/accounts", "", R"({"email":"o@example.com","password":"owner-password-1"})")
+    ASSERT_EQ(Call("POST", "/v1/accounts", "",
+                   R"({"email":"o@example.com","password":"owner-password-1"})")
                   .status,
               201);
     owner_ = Login("o@example.com", "owner-password-1");
@@ -69,7 +70,9 @@ class RewardsRoutesTest : public ::testing::Test {
     return (*m.handler)(req);
   }
 
-  nlohmann::json J(const http::Response& r) { return nlohmann::json::parse(r.body, nullptr, false); }
+  nlohmann::json J(const http::Response& r) {
+    return nlohmann::json::parse(r.body, nullptr, false);
+  }
 
   store::StorePtr store_;
   std::unique_ptr<FakeClock> clock_;
@@ -82,8 +85,8 @@ TEST_F(RewardsRoutesTest, EarningsWithdrawalAndPayoutEndToEnd) {
   // A device of the owner, online for a whole epoch.
   auto owner = store_->FindAccountByEmail("o@example.com");
   ASSERT_TRUE(owner.ok());
-  store::InstallKeyRecord k{InstallKeyId("ik_1"), owner->id, "kh", "w", clock_->Now(),
-                            clock_->Now() + hours(1), {}, {}, {}};
+  store::InstallKeyRecord k{InstallKeyId("ik_1"),     owner->id, "kh", "w", clock_->Now(),
+                            clock_->Now() + hours(1), {},        {},   {}};
   ASSERT_TRUE(store_->CreateInstallKey(k).ok());
   agent::Inventory inv;
   inv.hostname = inv.arch = inv.os = inv.kernel_version = inv.cpu_model = "x";
@@ -147,10 +150,10 @@ TEST_F(RewardsRoutesTest, EarningsWithdrawalAndPayoutEndToEnd) {
   EXPECT_EQ(J(wrong)["error"]["code"], "invalid_checksum");
   EXPECT_EQ(J(wrong)["error"]["field"], "address");
   EXPECT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":2000000})").status, 409);
-  ASSERT_EQ(Call("PUT", "/v1/payout-address", owner_,
-                 std::string(R"({"address":")") + kAddress + "\"}")
-                .status,
-            200);
+  ASSERT_EQ(
+      Call("PUT", "/v1/payout-address", owner_, std::string(R"({"address":")") + kAddress + "\"}")
+          .status,
+      200);
   EXPECT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":999})").status, 400);  // < min
   EXPECT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":4500001})").status, 409);
   ASSERT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":4000000})").status, 201);

@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 namespace hearth::rewards {
 namespace {
 
 constexpr int kDecimals = 18;  // Cosmos DecCoin precision
+
+bool AllDigits(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 // Heights and sequence numbers arrive as strings ("123") or numbers.
 StatusOr<int64_t> Height(const nlohmann::json& obj, const std::string& key,
@@ -17,7 +22,7 @@ StatusOr<int64_t> Height(const nlohmann::json& obj, const std::string& key,
   if (it->is_number_integer() && it->get<int64_t>() >= 0) return it->get<int64_t>();
   if (it->is_string()) {
     const std::string s = it->get<std::string>();
-    if (!s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), ::isdigit)) {
+    if (!s.empty() && s.size() <= 18 && AllDigits(s)) {
       return static_cast<int64_t>(std::stoll(s));
     }
   }
@@ -37,13 +42,9 @@ StatusOr<Int128> ParseDec(const std::string& s, const std::string& field) {
   const auto dot = s.find('.');
   const std::string whole = s.substr(0, dot);
   std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-  auto digits = [](const std::string& d) {
-    return std::all_of(d.begin(), d.end(), ::isdigit);
-  };
-  if (whole.empty() || whole.size() > 12 || frac.size() > kDecimals || !digits(whole) ||
-      !digits(frac)) {
-    return Status::InvalidArgument(field,
-                                   "must be a non-negative decimal string such as \"12.5\"");
+  if (whole.empty() || whole.size() > 12 || frac.size() > kDecimals || !AllDigits(whole) ||
+      !AllDigits(frac)) {
+    return Status::InvalidArgument(field, "must be a non-negative decimal string such as \"12.5\"");
   }
   frac.append(kDecimals - frac.size(), '0');
   Int128 v = 0;
@@ -56,7 +57,8 @@ StatusOr<Int128> ParseDec(const std::string& s, const std::string& field) {
 nlohmann::json EpochLeaseRevenue::ToJson() const {
   nlohmann::json leases_j = nlohmann::json::array();
   for (const LeaseRevenue& l : leases) {
-    leases_j.push_back({{"lease_id", l.lease_id}, {"blocks", l.blocks}, {"amount", l.amount.micro()}});
+    leases_j.push_back(
+        {{"lease_id", l.lease_id}, {"blocks", l.blocks}, {"amount", l.amount.micro()}});
   }
   return {{"total", total.micro()}, {"leases", std::move(leases_j)}};
 }
@@ -91,8 +93,8 @@ StatusOr<EpochLeaseRevenue> RevenueFromLeases(const nlohmann::json& lease_list,
     const nlohmann::json price = l.value("price", nlohmann::json::object());
     if (!price.is_object()) return Status::InvalidArgument(f + ".price", "must be an object");
     if (Text(price, "denom") != denom) {
-      return Status::InvalidArgument(f + ".price.denom", "is '" + Text(price, "denom") +
-                                                             "'; only " + denom + " is counted");
+      return Status::InvalidArgument(
+          f + ".price.denom", "is '" + Text(price, "denom") + "'; only " + denom + " is counted");
     }
     HEARTH_ASSIGN_OR_RETURN(Int128 per_block, ParseDec(Text(price, "amount"), f + ".price.amount"));
     HEARTH_ASSIGN_OR_RETURN(int64_t created, Height(l, "created_at", f + ".created_at"));
@@ -105,9 +107,11 @@ StatusOr<EpochLeaseRevenue> RevenueFromLeases(const nlohmann::json& lease_list,
     Int128 scale = 1;
     for (int k = 0; k < kDecimals; ++k) scale *= 10;
     const Int128 micro = per_block * blocks / scale;
-    if (micro > kMaxAmount) return Status::InvalidArgument(f + ".price.amount", "is implausibly large");
+    if (micro > kMaxAmount)
+      return Status::InvalidArgument(f + ".price.amount", "is implausibly large");
     total += micro;
-    if (total > kMaxAmount) return Status::InvalidArgument("leases", "sum to an implausible amount");
+    if (total > kMaxAmount)
+      return Status::InvalidArgument("leases", "sum to an implausible amount");
     out.leases.push_back({lease_id, blocks, Amount::Micro(static_cast<int64_t>(micro))});
   }
   out.total = Amount::Micro(static_cast<int64_t>(total));

@@ -75,7 +75,8 @@ Status Ledger::CheckEpochStart(Timestamp t, const std::string& field) const {
 StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy& policy) const {
   const Timestamp end = start + policy.epoch;
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::UptimeInterval> uptime, store_.ListUptime(start, end));
-  HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRevenue> revenue, store_.GetEpochRevenue(start));
+  HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRevenue> revenue,
+                          store_.GetEpochRevenue(start));
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> devices, store_.ListAllDevices());
 
   std::map<DeviceId, std::vector<store::UptimeInterval>> by_device;
@@ -110,8 +111,7 @@ StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy
   return in;
 }
 
-StatusOr<std::vector<store::LedgerEntry>> Ledger::EntriesFor(Timestamp start,
-                                                             const SplitResult& r,
+StatusOr<std::vector<store::LedgerEntry>> Ledger::EntriesFor(Timestamp start, const SplitResult& r,
                                                              Timestamp now) const {
   const std::string txn = TxnOf(start);
   std::vector<store::LedgerEntry> out;
@@ -131,8 +131,8 @@ StatusOr<std::vector<store::LedgerEntry>> Ledger::EntriesFor(Timestamp start,
     out.push_back({0, txn, "operator", "operator", r.operator_share, std::nullopt, start, now});
   }
   if (!revenue.is_zero()) {
-    out.push_back(
-        {0, txn, "provider_revenue", "revenue", Amount::Zero() - revenue, std::nullopt, start, now});
+    out.push_back({0, txn, "provider_revenue", "revenue", Amount::Zero() - revenue, std::nullopt,
+                   start, now});
   }
   return out;
 }
@@ -158,7 +158,8 @@ StatusOr<SettleOutcome> Ledger::SettleEpoch(Timestamp start) {
   rec.start = start;
   rec.end = end;
   rec.policy_version = policy_.Version();
-  rec.input_json = nlohmann::json{{"policy", policy_.ToJson()}, {"split", EncodeSplitInput(in)}}.dump();
+  rec.input_json =
+      nlohmann::json{{"policy", policy_.ToJson()}, {"split", EncodeSplitInput(in)}}.dump();
   rec.result_json = EncodeSplitResult(r).dump();
   rec.settled_at = now;
   HEARTH_ASSIGN_OR_RETURN(bool booked, store_.SettleEpoch(rec, entries));
@@ -214,7 +215,8 @@ StatusOr<AuditReport> Ledger::Audit(Timestamp start) const {
     return report;
   }
   HEARTH_ASSIGN_OR_RETURN(RewardPolicy policy, PolicyFromRecord(input_json["policy"], policy_));
-  if (policy.Version() != rec->policy_version) diff("the booked policy does not hash to its version");
+  if (policy.Version() != rec->policy_version)
+    diff("the booked policy does not hash to its version");
 
   // 1. The booked input, re-split, gives the booked result.
   auto booked_in = DecodeSplitInput(input_json["split"]);

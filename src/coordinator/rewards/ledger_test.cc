@@ -23,7 +23,8 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr const char* kAddress = "akash1w508d6qejxtdg4y5r3zarvary0c5xw7khx6akz";
-constexpr const char* kProvider = "akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0smz7g5x";
+constexpr const char* kProvider =
+    "akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0smz7g5x";
 
 class LedgerTest : public ::testing::Test {
  protected:
@@ -61,8 +62,8 @@ class LedgerTest : public ::testing::Test {
   }
 
   DeviceId Enroll(const AccountId& owner, const std::string& id, uint32_t cores) {
-    store::InstallKeyRecord k{InstallKeyId("ik_" + id), owner, "hash-" + id, "w",
-                              clock_->Now(), clock_->Now() + hours(1), {}, {}, {}};
+    store::InstallKeyRecord k{InstallKeyId("ik_" + id), owner, "hash-" + id, "w", clock_->Now(),
+                              clock_->Now() + hours(1), {},    {},           {}};
     EXPECT_TRUE(store_->CreateInstallKey(k).ok());
     agent::Inventory inv;
     inv.hostname = id;
@@ -136,8 +137,8 @@ TEST_F(LedgerTest, SettlingTwiceChangesNothingAndBalances) {
   (void)young;
   const Timestamp epoch = clock_->Now();
   RunFor(hours(1), {da, db});
-  store::EpochRevenue rev{epoch, Amount::Micro(1'000'000), "admin", "{}", {{da, Amount::Micro(10)}},
-                          clock_->Now()};
+  store::EpochRevenue rev{epoch, Amount::Micro(1'000'000),  "admin",
+                          "{}",  {{da, Amount::Micro(10)}}, clock_->Now()};
   ASSERT_TRUE(store_->SetEpochRevenue(rev).ok());
   clock_->Advance(minutes(6));
   auto first = ledger_->SettleEpoch(epoch);
@@ -173,18 +174,18 @@ TEST_F(LedgerTest, AuditDetectsATamperedEntry) {
   clock_->Advance(hours(1));
   const Timestamp epoch = clock_->Now();
   RunFor(hours(1), {da});
-  ASSERT_TRUE(store_
-                  ->SetEpochRevenue({epoch, Amount::Micro(500'000), "admin", "{}", {},
-                                     clock_->Now()})
-                  .ok());
+  ASSERT_TRUE(
+      store_->SetEpochRevenue({epoch, Amount::Micro(500'000), "admin", "{}", {}, clock_->Now()})
+          .ok());
   clock_->Advance(minutes(6));
   ASSERT_TRUE(ledger_->SettleEpoch(epoch).ok());
   ASSERT_TRUE(ledger_->Audit(epoch)->matches);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ + "/hearth.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE ledger_entries SET amount = amount + 1 WHERE kind = 'participation'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE ledger_entries SET amount = amount + 1 WHERE kind = 'participation'",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto audit = ledger_->Audit(epoch);
   ASSERT_TRUE(audit.ok());
@@ -198,10 +199,11 @@ TEST_F(LedgerTest, SettlePendingBooksEveryFinalEpochOnce) {
   RunFor(hours(3), {da});
   const Timestamp first = ledger_->EpochStartOf(clock_->Now()) - hours(3);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(store_
-                    ->SetEpochRevenue({first + hours(i), Amount::Micro(100'000), "admin", "{}",
-                                       {}, clock_->Now()})
-                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->SetEpochRevenue(
+                {first + hours(i), Amount::Micro(100'000), "admin", "{}", {}, clock_->Now()})
+            .ok());
   }
   clock_->Advance(minutes(6));
   auto n = ledger_->SettlePending();
@@ -216,15 +218,22 @@ TEST_F(LedgerTest, WithdrawalExportPaidMovesFundsExactlyOnce) {
   const std::string owner = OwnerAccount(a), flight = InFlightAccount(a);
   // Credit the owner through a booked epoch.
   ASSERT_TRUE(store_
-                  ->SettleEpoch({clock_->Now(), clock_->Now() + hours(1), "pol_x", "{}", "{}",
-                                 clock_->Now()},
-                                {{0, "epoch:1", "provider_revenue", "revenue", Amount::Micro(-5000),
-                                  {}, clock_->Now(), clock_->Now()},
-                                 {0, "epoch:1", owner, "participation", Amount::Micro(5000),
-                                  DeviceId("dev_a"), clock_->Now(), clock_->Now()}})
+                  ->SettleEpoch(
+                      {clock_->Now(), clock_->Now() + hours(1), "pol_x", "{}", "{}", clock_->Now()},
+                      {{0,
+                        "epoch:1",
+                        "provider_revenue",
+                        "revenue",
+                        Amount::Micro(-5000),
+                        {},
+                        clock_->Now(),
+                        clock_->Now()},
+                       {0, "epoch:1", owner, "participation", Amount::Micro(5000),
+                        DeviceId("dev_a"), clock_->Now(), clock_->Now()}})
                   .ok());
   ASSERT_TRUE(store_->SetPayoutAddress(a, kAddress, clock_->Now()).ok());
-  store::Withdrawal w{"wd_1", a, Amount::Micro(6000), kAddress, {}, "", clock_->Now(), clock_->Now()};
+  store::Withdrawal w{"wd_1", a,  Amount::Micro(6000), kAddress,
+                      {},     "", clock_->Now(),       clock_->Now()};
   EXPECT_EQ(store_->RequestWithdrawal(w).reason(), "insufficient_balance");
   w.amount = Amount::Micro(3000);
   ASSERT_TRUE(store_->RequestWithdrawal(w).ok());
@@ -278,21 +287,29 @@ TEST_F(LedgerTest, FailedPayoutReturnsTheFunds) {
   const AccountId a = Owner("acc_a");
   const std::string owner = OwnerAccount(a);
   ASSERT_TRUE(store_
-                  ->SettleEpoch({clock_->Now(), clock_->Now() + hours(1), "pol_x", "{}", "{}",
-                                 clock_->Now()},
-                                {{0, "epoch:1", "provider_revenue", "revenue", Amount::Micro(-800),
-                                  {}, clock_->Now(), clock_->Now()},
-                                 {0, "epoch:1", owner, "usage", Amount::Micro(800),
-                                  DeviceId("dev_a"), clock_->Now(), clock_->Now()}})
+                  ->SettleEpoch(
+                      {clock_->Now(), clock_->Now() + hours(1), "pol_x", "{}", "{}", clock_->Now()},
+                      {{0,
+                        "epoch:1",
+                        "provider_revenue",
+                        "revenue",
+                        Amount::Micro(-800),
+                        {},
+                        clock_->Now(),
+                        clock_->Now()},
+                       {0, "epoch:1", owner, "usage", Amount::Micro(800), DeviceId("dev_a"),
+                        clock_->Now(), clock_->Now()}})
                   .ok());
-  ASSERT_TRUE(store_
-                  ->RequestWithdrawal({"wd_1", a, Amount::Micro(800), kAddress, {}, "",
-                                       clock_->Now(), clock_->Now()})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->RequestWithdrawal(
+              {"wd_1", a, Amount::Micro(800), kAddress, {}, "", clock_->Now(), clock_->Now()})
+          .ok());
   EXPECT_EQ(Bal(owner).micro(), 0);
   auto batch = store_->CreatePayoutBatch(
-      "pb_1", clock_->Now(),
-      [](const std::vector<store::Withdrawal>&) -> StatusOr<std::string> { return std::string("{}"); });
+      "pb_1", clock_->Now(), [](const std::vector<store::Withdrawal>&) -> StatusOr<std::string> {
+        return std::string("{}");
+      });
   ASSERT_TRUE(batch.ok());
   ASSERT_TRUE(store_->FinishPayoutBatch("pb_1", false, "", clock_->Now()).ok());
   EXPECT_EQ(Bal(owner).micro(), 800);
@@ -303,10 +320,11 @@ TEST_F(LedgerTest, FailedPayoutReturnsTheFunds) {
                 .reason(),
             "batch_finished");
   // The returned funds can be withdrawn again.
-  EXPECT_TRUE(store_
-                  ->RequestWithdrawal({"wd_2", a, Amount::Micro(800), kAddress, {}, "",
-                                       clock_->Now(), clock_->Now()})
-                  .ok());
+  EXPECT_TRUE(
+      store_
+          ->RequestWithdrawal(
+              {"wd_2", a, Amount::Micro(800), kAddress, {}, "", clock_->Now(), clock_->Now()})
+          .ok());
 }
 
 // A child process books large epochs in a loop and is killed with SIGKILL mid-way; after
@@ -332,8 +350,14 @@ TEST_F(LedgerTest, KillDuringSettlementLeavesEachEpochAllOrNothing) {
         entries.push_back({0, txn, "owner:acc_" + std::to_string(i), "participation",
                            Amount::Micro(1), DeviceId("dev_" + std::to_string(i)), start, start});
       }
-      entries.push_back({0, txn, "provider_revenue", "revenue", Amount::Micro(-(kEntries - 1)),
-                         {}, start, start});
+      entries.push_back({0,
+                         txn,
+                         "provider_revenue",
+                         "revenue",
+                         Amount::Micro(-(kEntries - 1)),
+                         {},
+                         start,
+                         start});
       const char tick = 'k';
       if (write(fds[1], &tick, 1) != 1) _exit(1);
       (void)(*s)->SettleEpoch({start, start + hours(1), "pol_x", "{}", "{}", start}, entries);

@@ -31,15 +31,15 @@ StatusOr<nlohmann::json> BuildMultiSendTx(const PayoutConfig& config,
   for (const auto& [addr, amount] : outputs) {
     outs.push_back({{"address", addr}, {"coins", coins(amount)}});
   }
-  const int64_t gas = config.gas_base + config.gas_per_output * static_cast<int64_t>(outputs.size());
+  const int64_t gas =
+      config.gas_base + config.gas_per_output * static_cast<int64_t>(outputs.size());
   return nlohmann::json{
       {"body",
-       {{"messages",
-         nlohmann::json::array(
-             {{{"@type", "/cosmos.bank.v1beta1.MsgMultiSend"},
-               {"inputs",
-                nlohmann::json::array({{{"address", config.from_address}, {"coins", coins(total)}}})},
-               {"outputs", outs}}})},
+       {{"messages", nlohmann::json::array(
+                         {{{"@type", "/cosmos.bank.v1beta1.MsgMultiSend"},
+                           {"inputs", nlohmann::json::array({{{"address", config.from_address},
+                                                              {"coins", coins(total)}}})},
+                           {"outputs", outs}}})},
         {"memo", memo},
         {"timeout_height", "0"},
         {"extension_options", nlohmann::json::array()},

@@ -13,9 +13,9 @@ std::string DeviceField(size_t i, const char* name) {
 
 Status CheckRange(const std::string& field, int64_t v, int64_t max) {
   if (v < 0 || v > max) {
-    return Status::InvalidArgument(
-        field, "must be an integer between 0 and " + std::to_string(max) + " (got " +
-                   std::to_string(v) + ")");
+    return Status::InvalidArgument(field, "must be an integer between 0 and " +
+                                              std::to_string(max) + " (got " + std::to_string(v) +
+                                              ")");
   }
   return Status::Ok();
 }
@@ -37,19 +37,19 @@ Status ValidateFields(const SplitInput& in) {
     if (d.id.empty()) {
       return Status::InvalidArgument(DeviceField(i, "id"), "is required (a non-empty string)");
     }
-    HEARTH_RETURN_IF_ERROR(CheckRange(DeviceField(i, "online_seconds"), d.online_seconds,
-                                      kMaxOnlineSeconds));
+    HEARTH_RETURN_IF_ERROR(
+        CheckRange(DeviceField(i, "online_seconds"), d.online_seconds, kMaxOnlineSeconds));
     if (in.epoch_seconds && d.online_seconds > *in.epoch_seconds) {
-      return Status::InvalidArgument(
-          DeviceField(i, "online_seconds"),
-          std::to_string(d.online_seconds) + " exceeds the epoch length (epoch_seconds " +
-              std::to_string(*in.epoch_seconds) +
-              "); a device cannot be online longer than the epoch");
+      return Status::InvalidArgument(DeviceField(i, "online_seconds"),
+                                     std::to_string(d.online_seconds) +
+                                         " exceeds the epoch length (epoch_seconds " +
+                                         std::to_string(*in.epoch_seconds) +
+                                         "); a device cannot be online longer than the epoch");
     }
     HEARTH_RETURN_IF_ERROR(
         CheckRange(DeviceField(i, "capacity_weight"), d.capacity_weight, kMaxCapacityWeight));
-    HEARTH_RETURN_IF_ERROR(CheckRange(DeviceField(i, "attributed_revenue"),
-                                      d.attributed_revenue.micro(), kMaxAmount));
+    HEARTH_RETURN_IF_ERROR(
+        CheckRange(DeviceField(i, "attributed_revenue"), d.attributed_revenue.micro(), kMaxAmount));
   }
   return Status::Ok();
 }
@@ -104,7 +104,9 @@ std::vector<int64_t> Apportion(int64_t pool, const std::vector<Int128>& weights)
   for (size_t i = 0; i < weights.size(); ++i) {
     if (rem[i] > 0) idx.push_back(static_cast<uint32_t>(i));
   }
-  auto better = [&](uint32_t a, uint32_t b) { return rem[a] > rem[b] || (rem[a] == rem[b] && a < b); };
+  auto better = [&](uint32_t a, uint32_t b) {
+    return rem[a] > rem[b] || (rem[a] == rem[b] && a < b);
+  };
   std::nth_element(idx.begin(), idx.begin() + static_cast<ptrdiff_t>(left - 1), idx.end(), better);
   for (size_t k = 0; k < left; ++k) out[idx[k]] += 1;
   return out;

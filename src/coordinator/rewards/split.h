@@ -20,9 +20,9 @@
 #include <optional>
 #include <vector>
 
+#include "common/amount.h"
 #include "common/ids.h"
 #include "common/status.h"
-#include "common/amount.h"
 
 namespace hearth::rewards {
 
@@ -63,9 +63,9 @@ struct Allocation {
 };
 
 struct SplitResult {
-  Amount operator_share;       // everything the operator gets, including moved pools
-  Amount usage_pool;           // as paid to devices (0 when it moved)
-  Amount participation_pool;   // as paid to devices (0 when it moved to the operator)
+  Amount operator_share;                // everything the operator gets, including moved pools
+  Amount usage_pool;                    // as paid to devices (0 when it moved)
+  Amount participation_pool;            // as paid to devices (0 when it moved to the operator)
   std::vector<Allocation> allocations;  // one per input device, sorted by id
 };
 

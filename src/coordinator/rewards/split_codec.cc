@@ -47,8 +47,8 @@ StatusOr<SplitInput> DecodeSplitInput(const nlohmann::json& j) {
   }
   if (!devs->is_array()) return Status::InvalidArgument("devices", "must be an array");
   if (devs->size() > kMaxDevices) {
-    return Status::InvalidArgument("devices", "has more than " + std::to_string(kMaxDevices) +
-                                                  " entries");
+    return Status::InvalidArgument("devices",
+                                   "has more than " + std::to_string(kMaxDevices) + " entries");
   }
   in.devices.reserve(devs->size());
   for (size_t i = 0; i < devs->size(); ++i) {

@@ -20,16 +20,23 @@ constexpr int64_t kEpoch = 3600;
 class Gen {
  public:
   explicit Gen(uint64_t seed) : rng_(seed) {}
-  int64_t Int(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
+  int64_t Int(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
   bool Chance(int percent) { return Int(0, 99) < percent; }
   // Amounts across magnitudes: zero, a few units, typical, huge.
   int64_t Money() {
     switch (Int(0, 4)) {
-      case 0: return 0;
-      case 1: return Int(0, 50);
-      case 2: return Int(0, 10'000'000);
-      case 3: return Int(0, 1'000'000'000'000);
-      default: return Int(0, kMaxAmount / 4);
+      case 0:
+        return 0;
+      case 1:
+        return Int(0, 50);
+      case 2:
+        return Int(0, 10'000'000);
+      case 3:
+        return Int(0, 1'000'000'000'000);
+      default:
+        return Int(0, kMaxAmount / 4);
     }
   }
   SplitInput Epoch() {
@@ -223,8 +230,8 @@ TEST(Split, WorkedExample) {
                                           Amount::Micro(100'000), Amount::Micro(200'000)}));
   EXPECT_EQ(r.allocations[1], (Allocation{DeviceId("b"), Amount::Micro(300'000),
                                           Amount::Micro(200'000), Amount::Micro(500'000)}));
-  EXPECT_EQ(r.allocations[2], (Allocation{DeviceId("c"), Amount::Micro(0),
-                                          Amount::Micro(100'000), Amount::Micro(100'000)}));
+  EXPECT_EQ(r.allocations[2], (Allocation{DeviceId("c"), Amount::Micro(0), Amount::Micro(100'000),
+                                          Amount::Micro(100'000)}));
 }
 
 TEST(Split, OperatorShareIsCappedAtRevenue) {
@@ -290,9 +297,9 @@ TEST(Split, ExtremeValuesDoNotOverflow) {
   in.op = {Amount::Zero(), 0};
   in.usage_share_bps = 3333;
   r = MustSplit(in);
-  EXPECT_EQ(r.operator_share.micro() + r.allocations[0].total.micro() +
-                r.allocations[1].total.micro(),
-            kMaxAmount);
+  EXPECT_EQ(
+      r.operator_share.micro() + r.allocations[0].total.micro() + r.allocations[1].total.micro(),
+      kMaxAmount);
   EXPECT_EQ(r.allocations[0].total.micro(), kMaxAmount / 2);
 }
 
@@ -302,15 +309,18 @@ struct BadCase {
 };
 
 TEST(SplitCodec, InvalidInputNamesTheField) {
-  const std::string devs = R"("devices":[{"id":"a","online_seconds":10,"capacity_weight":1,"attributed_revenue":0,"eligible":true}])";
+  const std::string devs =
+      R"("devices":[{"id":"a","online_seconds":10,"capacity_weight":1,"attributed_revenue":0,"eligible":true}])";
   const std::vector<BadCase> cases = {
       {R"({"revenue":-1,"operator":{"fixed_cost":0,"fee_bps":0},"usage_share_bps":0,)" + devs + "}",
        "revenue"},
       {R"({"revenue":1,"operator":{"fixed_cost":-5,"fee_bps":0},"usage_share_bps":0,)" + devs + "}",
        "operator.fixed_cost"},
-      {R"({"revenue":1,"operator":{"fixed_cost":0,"fee_bps":10001},"usage_share_bps":0,)" + devs + "}",
+      {R"({"revenue":1,"operator":{"fixed_cost":0,"fee_bps":10001},"usage_share_bps":0,)" + devs +
+           "}",
        "operator.fee_bps"},
-      {R"({"revenue":1,"operator":{"fixed_cost":0,"fee_bps":0},"usage_share_bps":20000,)" + devs + "}",
+      {R"({"revenue":1,"operator":{"fixed_cost":0,"fee_bps":0},"usage_share_bps":20000,)" + devs +
+           "}",
        "usage_share_bps"},
       {R"({"revenue":1.5,"operator":{},"usage_share_bps":0,)" + devs + "}", "revenue"},
       {R"({"revenue":1,"usage_share_bps":0,)" + devs + "}", "operator"},

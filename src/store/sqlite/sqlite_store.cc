@@ -473,8 +473,12 @@ class SqliteStore final : public Store {
                "INSERT INTO epochs(epoch_start, epoch_end, policy_version, input_json, "
                "result_json, settled_at) VALUES (?, ?, ?, ?, ?, ?) "
                "ON CONFLICT(epoch_start) DO NOTHING");
-      ins.Bind(e.start).Bind(e.end).Bind(e.policy_version).Bind(e.input_json).Bind(
-          e.result_json).Bind(e.settled_at);
+      ins.Bind(e.start)
+          .Bind(e.end)
+          .Bind(e.policy_version)
+          .Bind(e.input_json)
+          .Bind(e.result_json)
+          .Bind(e.settled_at);
       HEARTH_RETURN_IF_ERROR(ins.Exec("insert epoch"));
       if (sqlite3_changes(db_) == 0) return Status::Ok();  // already settled
       HEARTH_RETURN_IF_ERROR(InsertEntriesLocked(entries));
@@ -578,22 +582,32 @@ class SqliteStore final : public Store {
       const std::string owner_account = "owner:" + w.owner_id.str();
       HEARTH_ASSIGN_OR_RETURN(Amount balance, BalanceLocked(owner_account));
       if (w.amount.micro() <= 0 || balance < w.amount) {
-        return Status::FailedPrecondition(
-            "insufficient_balance",
-            "the available balance is " + std::to_string(balance.micro()) +
-                " micro-units; request at most that",
-            "amount");
+        return Status::FailedPrecondition("insufficient_balance",
+                                          "the available balance is " +
+                                              std::to_string(balance.micro()) +
+                                              " micro-units; request at most that",
+                                          "amount");
       }
       Stmt ins(db_,
                "INSERT INTO withdrawals(id, owner_id, amount, address, state, batch_id, "
                "created_at, updated_at) VALUES (?, ?, ?, ?, 'requested', NULL, ?, ?)");
-      ins.Bind(w.id).Bind(w.owner_id).Bind(w.amount.micro()).Bind(w.address).Bind(
-          w.created_at).Bind(w.created_at);
+      ins.Bind(w.id)
+          .Bind(w.owner_id)
+          .Bind(w.amount.micro())
+          .Bind(w.address)
+          .Bind(w.created_at)
+          .Bind(w.created_at);
       HEARTH_RETURN_IF_ERROR(ins.Exec("insert withdrawal"));
       const std::string txn = "withdrawal:" + w.id;
       return InsertEntriesLocked(
           {{0, txn, owner_account, "withdrawal", Amount::Zero() - w.amount, {}, {}, w.created_at},
-           {0, txn, "in_flight:" + w.owner_id.str(), "withdrawal", w.amount, {}, {},
+           {0,
+            txn,
+            "in_flight:" + w.owner_id.str(),
+            "withdrawal",
+            w.amount,
+            {},
+            {},
             w.created_at}});
     });
   }
@@ -615,8 +629,8 @@ class SqliteStore final : public Store {
       HEARTH_ASSIGN_OR_RETURN(std::vector<Withdrawal> ws,
                               ListWithdrawalsLocked("state = 'requested'", ""));
       if (ws.empty()) {
-        return Status::FailedPrecondition("nothing_to_pay",
-                                          "no withdrawal is waiting to be paid", "");
+        return Status::FailedPrecondition("nothing_to_pay", "no withdrawal is waiting to be paid",
+                                          "");
       }
       HEARTH_ASSIGN_OR_RETURN(b.tx_json, make_tx(ws));
       b.id = id;
@@ -692,10 +706,22 @@ class SqliteStore final : public Store {
       const std::string txn = std::string(paid ? "payout:" : "refund:") + id;
       std::vector<LedgerEntry> entries;
       for (const Withdrawal& w : b.withdrawals) {
-        entries.push_back({0, txn, "in_flight:" + w.owner_id.str(), paid ? "payout" : "refund",
-                           Amount::Zero() - w.amount, {}, {}, now});
-        entries.push_back({0, txn, paid ? "paid" : "owner:" + w.owner_id.str(),
-                           paid ? "payout" : "refund", w.amount, {}, {}, now});
+        entries.push_back({0,
+                           txn,
+                           "in_flight:" + w.owner_id.str(),
+                           paid ? "payout" : "refund",
+                           Amount::Zero() - w.amount,
+                           {},
+                           {},
+                           now});
+        entries.push_back({0,
+                           txn,
+                           paid ? "paid" : "owner:" + w.owner_id.str(),
+                           paid ? "payout" : "refund",
+                           w.amount,
+                           {},
+                           {},
+                           now});
       }
       return InsertEntriesLocked(entries);
     });
@@ -762,8 +788,13 @@ class SqliteStore final : public Store {
       ins.Rebind();
       std::optional<std::string> dev;
       if (e.device_id) dev = e.device_id->str();
-      ins.Bind(e.txn).Bind(e.account).Bind(e.kind).Bind(e.amount.micro()).Bind(dev).Bind(
-          e.epoch_start).Bind(e.created_at);
+      ins.Bind(e.txn)
+          .Bind(e.account)
+          .Bind(e.kind)
+          .Bind(e.amount.micro())
+          .Bind(dev)
+          .Bind(e.epoch_start)
+          .Bind(e.created_at);
       HEARTH_RETURN_IF_ERROR(ins.Exec("insert ledger entry"));
     }
     return Status::Ok();
@@ -817,7 +848,7 @@ class SqliteStore final : public Store {
     PayoutBatch b;
     b.id = s.Text(0);
     const std::string st = s.Text(1);
-    b.state = st == "paid" ? BatchState::kPaid
+    b.state = st == "paid"     ? BatchState::kPaid
               : st == "failed" ? BatchState::kFailed
                                : BatchState::kExported;
     b.tx_json = s.Text(2);
