@@ -13,9 +13,9 @@ constexpr std::array<int8_t, 128> MakeReverse() {
   std::array<int8_t, 128> rev{};
   for (auto& v : rev) v = -1;
   for (size_t i = 0; i < kCharset.size(); ++i) {
-    rev[static_cast<size_t>(kCharset[i])] = static_cast<int8_t>(i);
-    rev[static_cast<size_t>(kCharset[i] - ('a' <= kCharset[i] && kCharset[i] <= 'z' ? 32 : 0))] =
-        static_cast<int8_t>(i);
+    const auto c = static_cast<unsigned char>(kCharset[i]);
+    rev[c] = static_cast<int8_t>(i);
+    if (c >= 'a' && c <= 'z') rev[c - 32U] = static_cast<int8_t>(i);  // upper case too
   }
   return rev;
 }

@@ -75,7 +75,7 @@ CREATE TABLE epochs (
   settled_at BIGINT NOT NULL
 );
 CREATE TABLE ledger_entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id BIGINT PRIMARY KEY,
   txn TEXT NOT NULL,
   account TEXT NOT NULL,
   kind TEXT NOT NULL,

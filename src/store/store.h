@@ -81,6 +81,14 @@ struct Heartbeat {
 
 // ---- Rewards ledger (coordinator/rewards) ----
 
+// Orders typed ids by their text (for maps keyed by an id).
+struct IdTextLess {
+  template <typename Tag>
+  bool operator()(const Id<Tag>& a, const Id<Tag>& b) const {
+    return a.str() < b.str();
+  }
+};
+
 // A span during which a device heartbeated without a gap longer than the offline threshold.
 struct UptimeInterval {
   DeviceId device_id;
@@ -95,7 +103,7 @@ struct EpochRevenue {
   Amount amount;
   std::string source;       // "admin" | "leases"
   std::string detail_json;  // the leases and their per-lease amounts, or {}
-  std::map<DeviceId, Amount> attributed;
+  std::map<DeviceId, Amount, IdTextLess> attributed;
   Timestamp entered_at;
 };
 

@@ -79,7 +79,7 @@ StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy
                           store_.GetEpochRevenue(start));
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> devices, store_.ListAllDevices());
 
-  std::map<DeviceId, std::vector<store::UptimeInterval>> by_device;
+  std::map<DeviceId, std::vector<store::UptimeInterval>, store::IdTextLess> by_device;
   for (store::UptimeInterval& i : uptime) by_device[i.device_id].push_back(std::move(i));
 
   SplitInput in;
@@ -116,7 +116,6 @@ StatusOr<std::vector<store::LedgerEntry>> Ledger::EntriesFor(Timestamp start, co
   const std::string txn = TxnOf(start);
   std::vector<store::LedgerEntry> out;
   Amount revenue = r.operator_share;
-  std::map<DeviceId, AccountId> owners;
   for (const Allocation& a : r.allocations) {
     if (a.total.is_zero()) continue;
     HEARTH_ASSIGN_OR_RETURN(store::Device d, store_.GetDevice(a.id));

@@ -59,7 +59,8 @@ std::vector<uint32_t> IdOrder(const std::vector<SplitDevice>& devices) {
   std::vector<uint32_t> order(devices.size());
   std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return devices[a].id < devices[b].id || (devices[a].id == devices[b].id && a < b);
+    const int c = devices[a].id.str().compare(devices[b].id.str());
+    return c < 0 || (c == 0 && a < b);
   });
   return order;
 }

@@ -59,7 +59,7 @@ struct Allocation {
   Amount usage;
   Amount participation;
   Amount total;
-  auto operator<=>(const Allocation&) const = default;
+  bool operator==(const Allocation&) const = default;
 };
 
 struct SplitResult {

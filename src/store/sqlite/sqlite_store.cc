@@ -779,16 +779,25 @@ class SqliteStore final : public Store {
     return ins.Exec("start uptime");
   }
 
+  // Ids are assigned here (MAX + 1 under the write transaction) rather than by
+  // AUTOINCREMENT, so the SQL stays portable to PostgreSQL.
   Status InsertEntriesLocked(const std::vector<LedgerEntry>& entries) {
+    int64_t next_id = 1;
+    {
+      Stmt q(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM ledger_entries");
+      if (q.Step()) next_id = q.Int(0);
+      HEARTH_RETURN_IF_ERROR(q.status("next ledger entry id"));
+    }
     Stmt ins(db_,
-             "INSERT INTO ledger_entries(txn, account, kind, amount, device_id, epoch_start, "
-             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+             "INSERT INTO ledger_entries(id, txn, account, kind, amount, device_id, epoch_start, "
+             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (const LedgerEntry& e : entries) {
       sqlite3_reset(ins.raw());
       ins.Rebind();
       std::optional<std::string> dev;
       if (e.device_id) dev = e.device_id->str();
-      ins.Bind(e.txn)
+      ins.Bind(next_id++)
+          .Bind(e.txn)
           .Bind(e.account)
           .Bind(e.kind)
           .Bind(e.amount.micro())
