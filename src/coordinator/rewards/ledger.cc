@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "coordinator/rewards/split_codec.h"
 
@@ -116,10 +117,16 @@ StatusOr<std::vector<store::LedgerEntry>> Ledger::EntriesFor(Timestamp start, co
   const std::string txn = TxnOf(start);
   std::vector<store::LedgerEntry> out;
   Amount revenue = r.operator_share;
+  // One query for every owner rather than one per device (epochs have up to 10^5 devices).
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> devices, store_.ListAllDevices());
+  std::unordered_map<std::string, AccountId> owner_of;
+  owner_of.reserve(devices.size());
+  for (const store::Device& d : devices) owner_of.emplace(d.id.str(), d.owner_id);
   for (const Allocation& a : r.allocations) {
     if (a.total.is_zero()) continue;
-    HEARTH_ASSIGN_OR_RETURN(store::Device d, store_.GetDevice(a.id));
-    const std::string account = OwnerAccount(d.owner_id);
+    auto owner = owner_of.find(a.id.str());
+    if (owner == owner_of.end()) return Status::Internal("allocation to an unknown device");
+    const std::string account = OwnerAccount(owner->second);
     if (!a.usage.is_zero()) out.push_back({0, txn, account, "usage", a.usage, a.id, start, now});
     if (!a.participation.is_zero()) {
       out.push_back({0, txn, account, "participation", a.participation, a.id, start, now});
