@@ -14,6 +14,8 @@ Usage: hearth COMMAND [FLAGS]
 Coordinator:
   serve      Run the coordinator (HTTP API, store, liveness)
   demo       Run a local coordinator with a demo owner and simulated devices
+  rewards    Reward tools: `rewards split` splits one epoch (JSON stdin → stdout)
+  earnings   Show an owner's earnings and balance from the coordinator
 
 Device agent:
   join       Enroll this device with an install key
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
   if (cmd == "status") return hearth::cli::RunStatus(args);
   if (cmd == "leave") return hearth::cli::RunLeave(args);
   if (cmd == "demo") return hearth::cli::RunDemo(args);
+  if (cmd == "rewards") return hearth::cli::RunRewards(args);
+  if (cmd == "earnings") return hearth::cli::RunEarnings(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "hearth " << HEARTH_VERSION << "\n";
     return 0;

@@ -1,13 +1,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/bech32.h"
 #include "common/duration.h"
 #include "common/flags.h"
 #include "common/log.h"
@@ -35,6 +37,12 @@ int RunServe(const Args& args) {
   Duration gateway_down_after{0};
   Duration tick = std::chrono::seconds(1);
   std::string web_dir;
+  rewards::RewardPolicy reward_policy;
+  int64_t fixed_cost = 0, fee_bps = 1000, usage_share_bps = reward_policy.usage_share_bps;
+  int64_t min_withdrawal = reward_policy.min_withdrawal.micro();
+  rewards::PayoutConfig payout;
+  int64_t payout_fee = payout.fee.micro();
+  Duration settle_every = std::chrono::minutes(1);
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -81,6 +89,28 @@ int RunServe(const Args& args) {
   flags.String("admin-password", &admin_password,
                "Password of the first admin (prefer the environment variable to the flag, "
                "which other users can see in the process list).");
+  flags.Dur("epoch", &reward_policy.epoch, "Length of a reward epoch (aligned to the Unix epoch).");
+  flags.Int("operator-fixed-cost", &fixed_cost,
+            "Operator's infrastructure cost per epoch, in uakt (taken before any device share).", 0,
+            kMaxAmount);
+  flags.Int("operator-fee-bps", &fee_bps,
+            "Operator fee on each epoch's revenue, in basis points (1000 = 10 %).", 0, 10000);
+  flags.Int("usage-share-bps", &usage_share_bps,
+            "Share of the devices' part paid by attributed revenue (the rest by capacity x "
+            "uptime), in basis points.",
+            0, 10000);
+  flags.Dur("probation", &reward_policy.probation,
+            "New devices earn only for epochs that start this long after enrollment.");
+  flags.Int("min-withdrawal", &min_withdrawal, "Smallest withdrawal an owner may request, in uakt.",
+            1, kMaxAmount);
+  flags.String("payout-from", &payout.from_address,
+               "Provider wallet (akash1...) that payout batches send from; needed to export "
+               "batches.");
+  flags.Int("payout-fee", &payout_fee, "Transaction fee written into payout batches, in uakt.", 0,
+            1'000'000'000);
+  flags.Dur("settle-every", &settle_every,
+            "How often the coordinator settles ended epochs (0 disables the loop; admins can "
+            "still settle with POST /v1/admin/epochs/{start}/settle).");
   flags.Epilog(
       "Example:\n  HEARTH_ADMIN_EMAIL=admin@example.com HEARTH_ADMIN_PASSWORD=... \\\n"
       "    hearth serve --listen 0.0.0.0:8080 --data /var/lib/hearth");
@@ -123,6 +153,25 @@ int RunServe(const Args& args) {
     return 2;
   }
 
+  if (reward_policy.epoch < std::chrono::minutes(1) ||
+      std::chrono::days(1) % reward_policy.epoch != Duration(0)) {
+    std::cerr << "hearth serve: --epoch: must be at least 1m and divide a day (e.g. 1h, 15m)\n";
+    return 2;
+  }
+  if (!payout.from_address.empty()) {
+    auto from = AkashAddress::Parse(payout.from_address, "--payout-from");
+    if (!from.ok()) {
+      std::cerr << "hearth serve: " << from.status().ToString() << "\n";
+      return 2;
+    }
+    payout.from_address = from->str();
+  }
+  reward_policy.op = {Amount::Micro(fixed_cost), fee_bps};
+  reward_policy.usage_share_bps = usage_share_bps;
+  reward_policy.min_withdrawal = Amount::Micro(min_withdrawal);
+  reward_policy.settle_grace = offline_after;
+  payout.fee = Amount::Micro(payout_fee);
+
   if (mkdir(data.c_str(), 0700) != 0 && errno != EEXIST) {
     std::cerr << "hearth serve: --data: cannot create '" << data << "': " << std::strerror(errno)
               << "\n";
@@ -145,6 +194,8 @@ int RunServe(const Args& args) {
   }
   net.gateway_down_after = gateway_down_after.count() > 0 ? gateway_down_after : 3 * heartbeat;
   config.network = net;
+  config.rewards = reward_policy;
+  config.payout = payout;
   coordinator::Coordinator coord(config, **store, SystemClock::Instance(),
                                  SecureRandom::Instance());
   if (Status st = coord.Init(); !st.ok()) {
@@ -191,29 +242,52 @@ int RunServe(const Args& args) {
                                       {"data", data},
                                       {"heartbeat_interval", FormatDuration(heartbeat)},
                                       {"offline_after", FormatDuration(offline_after)}});
-  std::thread signals([&server] {
+  // Settlement loop: books every final epoch (see rewards::Ledger::SettlePending).
+  std::mutex settle_mu;
+  std::condition_variable settle_cv;
+  bool stopping = false;
+  std::thread settler([&] {
+    if (settle_every.count() == 0) return;
+    std::unique_lock<std::mutex> lock(settle_mu);
+    while (!stopping) {
+      lock.unlock();
+      auto n = coord.ledger().SettlePending();
+      if (!n.ok()) {
+        log::Warn("settling epochs failed; retrying", {{"error", n.status().ToString()}});
+      } else if (*n > 0) {
+        log::Info("settled epochs", {{"count", *n}});
+      }
+      lock.lock();
+      settle_cv.wait_for(lock, settle_every, [&] { return stopping; });
+    }
+  });
+  std::thread signals([&] {
     while (!WaitForSignal(std::chrono::seconds(3600))) {
     }
     log::Info("shutting down");
+    {
+      std::lock_guard<std::mutex> lock(settle_mu);
+      stopping = true;
+    }
+    settle_cv.notify_all();
     server.Shutdown(std::chrono::seconds(10));
   });
-  // Gateway failover and pending attachments; stops with the server.
-  std::atomic<bool> stopping{false};
-  std::thread liveness([&coord, &stopping, tick] {
-    while (!stopping.load()) {
+  // Gateway failover and pending attachments, on the same stop signal as the settler.
+  std::thread liveness([&] {
+    std::unique_lock<std::mutex> lock(settle_mu);
+    while (!stopping) {
+      lock.unlock();
       if (auto cs = coord.network().Tick(); !cs.ok()) {
         log::Error("network liveness tick failed", {{"error", cs.status().ToString()}});
       }
-      const auto until = std::chrono::steady_clock::now() + tick;
-      while (!stopping.load() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      lock.lock();
+      settle_cv.wait_for(lock, tick, [&] { return stopping; });
     }
   });
   server.Run();
-  stopping = true;
   liveness.join();
   signals.join();
+  settler.join();
   log::Info("coordinator stopped");
   return 0;
 }

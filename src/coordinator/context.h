@@ -9,6 +9,8 @@
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
 #include "coordinator/network/network.h"
+#include "coordinator/rewards/payout.h"
+#include "coordinator/rewards/policy.h"
 #include "http/message.h"
 #include "http/rate_limit.h"
 #include "store/store.h"
@@ -24,6 +26,9 @@ struct Config {
   int auth_rate_per_minute = 30;
   int auth_rate_burst = 10;
   network::Config network;
+  // Rewards: one operator policy for every device until regions carry their own.
+  rewards::RewardPolicy rewards;
+  rewards::PayoutConfig payout;
 };
 
 struct Context {

@@ -6,6 +6,7 @@
 #include "coordinator/devices/handlers.h"
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
+#include "coordinator/rewards/handlers.h"
 
 namespace hearth::embedded {
 extern const std::string_view kOpenApiYaml;
@@ -21,11 +22,13 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
     : auth_(store, clock, random, config.session_ttl),
       auth_limiter_(clock, config.auth_rate_per_minute, config.auth_rate_burst),
       network_(config.network, store, clock, notifier_),
-      ctx_{store, clock, random, auth_, auth_limiter_, notifier_, network_, config} {
+      ctx_{store, clock, random, auth_, auth_limiter_, notifier_, network_, config},
+      ledger_(store, clock, config.rewards) {
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);
   network::RegisterRoutes(router_, ctx_);
+  rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {

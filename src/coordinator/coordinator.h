@@ -8,6 +8,7 @@
 #include "common/metrics.h"
 #include "coordinator/context.h"
 #include "coordinator/web/static_files.h"
+#include "coordinator/rewards/ledger.h"
 #include "http/router.h"
 
 namespace hearth::coordinator {
@@ -33,6 +34,7 @@ class Coordinator {
   std::optional<http::Response> ServeStatic(const http::Request& req) const {
     return web_ ? web_->Serve(req) : std::nullopt;
   }
+  rewards::Ledger& ledger() { return ledger_; }
 
   // With an empty store: creates the first admin from the given credentials, or logs how to.
   Status BootstrapAdmin(const std::string& email, const Secret<std::string>& password);
@@ -45,6 +47,7 @@ class Coordinator {
   http::Notifier notifier_;
   network::Network network_;
   Context ctx_;
+  rewards::Ledger ledger_;
   http::Router router_;
   Metrics metrics_;
   std::optional<web::StaticFiles> web_;

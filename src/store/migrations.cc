@@ -83,6 +83,72 @@ ALTER TABLE devices ADD COLUMN homed_workers BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX devices_home_gateway ON devices(home_gateway_id);
 CREATE INDEX devices_region_role ON devices(region_id, role)
 )sql"},
+      // Rewards ledger (issue 6). Amounts are integer micro-units; ledger entries of one txn sum
+      // to zero; an epoch row and its entries are written in one transaction.
+      {3, "rewards_ledger", R"sql(
+CREATE TABLE uptime_intervals (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  start_at BIGINT NOT NULL,
+  end_at BIGINT NOT NULL,
+  PRIMARY KEY (device_id, start_at)
+);
+CREATE INDEX uptime_intervals_end ON uptime_intervals(end_at);
+CREATE TABLE epoch_revenue (
+  epoch_start BIGINT PRIMARY KEY,
+  amount BIGINT NOT NULL,
+  source TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  attributed_json TEXT NOT NULL,
+  entered_at BIGINT NOT NULL
+);
+CREATE TABLE epochs (
+  epoch_start BIGINT PRIMARY KEY,
+  epoch_end BIGINT NOT NULL,
+  policy_version TEXT NOT NULL,
+  input_json TEXT NOT NULL,
+  result_json TEXT NOT NULL,
+  settled_at BIGINT NOT NULL
+);
+CREATE TABLE ledger_entries (
+  id BIGINT PRIMARY KEY,
+  txn TEXT NOT NULL,
+  account TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  device_id TEXT,
+  epoch_start BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ledger_entries_account ON ledger_entries(account, epoch_start);
+CREATE INDEX ledger_entries_epoch ON ledger_entries(epoch_start);
+CREATE INDEX ledger_entries_txn ON ledger_entries(txn);
+CREATE TABLE payout_addresses (
+  owner_id TEXT PRIMARY KEY REFERENCES accounts(id),
+  address TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE payout_batches (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  tx_json TEXT NOT NULL,
+  tx_hash TEXT NOT NULL,
+  total BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE withdrawals (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL REFERENCES accounts(id),
+  amount BIGINT NOT NULL,
+  address TEXT NOT NULL,
+  state TEXT NOT NULL,
+  batch_id TEXT REFERENCES payout_batches(id),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX withdrawals_owner ON withdrawals(owner_id);
+CREATE INDEX withdrawals_state ON withdrawals(state)
+)sql"},
   };
   return kMigrations;
 }

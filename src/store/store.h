@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/amount.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/status.h"
@@ -132,6 +133,96 @@ struct Heartbeat {
   Timestamp at;
   std::string agent_version;
   std::string payload_json;
+  // Uptime for rewards: a heartbeat within this gap of the device's latest uptime interval
+  // extends it to `at`; otherwise it starts a new interval at `at` (the offline threshold).
+  Duration uptime_gap = std::chrono::minutes(5);
+};
+
+// ---- Rewards ledger (coordinator/rewards) ----
+
+// Orders typed ids by their text (for maps keyed by an id).
+struct IdTextLess {
+  template <typename Tag>
+  bool operator()(const Id<Tag>& a, const Id<Tag>& b) const {
+    return a.str() < b.str();
+  }
+};
+
+// A span during which a device heartbeated without a gap longer than the offline threshold.
+struct UptimeInterval {
+  DeviceId device_id;
+  Timestamp start;
+  Timestamp end;
+};
+
+// Revenue of one epoch: entered by an admin or derived from lease records, with per-device
+// attributed revenue (pod attribution, or admin-entered) and the evidence as JSON for audit.
+struct EpochRevenue {
+  Timestamp epoch_start;
+  Amount amount;
+  std::string source;       // "admin" | "leases"
+  std::string detail_json;  // the leases and their per-lease amounts, or {}
+  std::map<DeviceId, Amount, IdTextLess> attributed;
+  Timestamp entered_at;
+};
+
+// One settled epoch: the split's input and output as booked, and the policy that produced them.
+struct EpochRecord {
+  Timestamp start;
+  Timestamp end;
+  std::string policy_version;
+  std::string input_json;
+  std::string result_json;
+  Timestamp settled_at;
+};
+
+// One leg of a double-entry transaction. Amounts are signed micro-units; the legs of one `txn`
+// sum to zero. Accounts: "provider_revenue", "operator", "owner:<account id>",
+// "in_flight:<account id>", "paid".
+struct LedgerEntry {
+  int64_t id = 0;  // assigned by the store
+  std::string txn;
+  std::string account;
+  std::string kind;  // revenue|operator|usage|participation|withdrawal|payout|refund
+  Amount amount;
+  std::optional<DeviceId> device_id;
+  std::optional<Timestamp> epoch_start;
+  Timestamp created_at;
+};
+
+struct EntryFilter {
+  std::optional<std::string> account;   // exact account
+  std::optional<Timestamp> epoch_from;  // epoch_start >= (inclusive)
+  std::optional<Timestamp> epoch_to;    // epoch_start < (exclusive)
+  std::optional<std::string> txn;
+};
+
+enum class WithdrawalState { kRequested, kBatched, kPaid, kFailed };
+std::string_view WithdrawalStateName(WithdrawalState s);
+
+struct Withdrawal {
+  std::string id;  // "wd_..."
+  AccountId owner_id;
+  Amount amount;
+  std::string address;  // akash1..., checked by the caller
+  WithdrawalState state = WithdrawalState::kRequested;
+  std::string batch_id;  // empty until batched
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+enum class BatchState { kExported, kPaid, kFailed };
+std::string_view BatchStateName(BatchState s);
+
+struct PayoutBatch {
+  std::string id;  // "pb_..."
+  BatchState state = BatchState::kExported;
+  std::string tx_json;  // the unsigned transaction as exported
+  std::string tx_hash;  // set when paid
+  Amount total;
+  std::vector<Withdrawal> withdrawals;
+  Timestamp created_at;
+  Timestamp updated_at;
 };
 
 class Store {
@@ -182,6 +273,50 @@ class Store {
   virtual Status RecordApplied(const DeviceId& id, int64_t version, const std::string& error) = 0;
   // The desired config version alone (cheap; long-polls re-check it).
   virtual StatusOr<int64_t> ConfigVersion(const DeviceId& id) = 0;
+  // ---- Rewards ledger ----
+  // Uptime intervals of any device overlapping [from, to).
+  virtual StatusOr<std::vector<UptimeInterval>> ListUptime(Timestamp from, Timestamp to) = 0;
+  // Devices including removed ones (for settling epochs in which they were still online).
+  virtual StatusOr<std::vector<Device>> ListAllDevices() = 0;
+
+  // Replaces the revenue of an unsettled epoch; kFailedPrecondition "epoch_settled" otherwise.
+  virtual Status SetEpochRevenue(const EpochRevenue& revenue) = 0;
+  virtual StatusOr<std::optional<EpochRevenue>> GetEpochRevenue(Timestamp epoch_start) = 0;
+
+  // Books an epoch in one transaction: the record and its entries (which must sum to zero, else
+  // kInternal and nothing written). Returns false, writing nothing, when the epoch is already
+  // settled — settling twice changes nothing.
+  virtual StatusOr<bool> SettleEpoch(const EpochRecord& epoch,
+                                     const std::vector<LedgerEntry>& entries) = 0;
+  virtual StatusOr<std::optional<EpochRecord>> GetEpoch(Timestamp start) = 0;
+  // Settled epochs with start in [from, to), oldest first.
+  virtual StatusOr<std::vector<EpochRecord>> ListEpochs(Timestamp from, Timestamp to) = 0;
+  virtual StatusOr<std::vector<LedgerEntry>> ListEntries(const EntryFilter& filter) = 0;
+  // Sum of every entry per account.
+  virtual StatusOr<std::map<std::string, Amount>> Balances() = 0;
+  virtual StatusOr<Amount> Balance(const std::string& account) = 0;
+
+  // Payouts. The address is validated by the caller (bech32 akash1...).
+  virtual Status SetPayoutAddress(const AccountId& owner, const std::string& address,
+                                  Timestamp now) = 0;
+  virtual StatusOr<std::optional<std::string>> GetPayoutAddress(const AccountId& owner) = 0;
+  // Atomically checks the owner's balance covers w.amount (else kFailedPrecondition
+  // "insufficient_balance", field "amount") and moves it to in flight.
+  virtual Status RequestWithdrawal(const Withdrawal& w) = 0;
+  virtual StatusOr<std::vector<Withdrawal>> ListWithdrawals(
+      const std::optional<AccountId>& owner) = 0;
+  // Claims every requested withdrawal into a new batch; `make_tx` builds the transaction JSON
+  // from them. kFailedPrecondition "nothing_to_pay" when there are none.
+  virtual StatusOr<PayoutBatch> CreatePayoutBatch(
+      const std::string& id, Timestamp now,
+      const std::function<StatusOr<std::string>(const std::vector<Withdrawal>&)>& make_tx) = 0;
+  virtual StatusOr<PayoutBatch> GetPayoutBatch(const std::string& id) = 0;
+  virtual StatusOr<std::vector<PayoutBatch>> ListPayoutBatches() = 0;
+  // exported → paid (in flight → paid) or failed (in flight → owner balance), once. Repeating
+  // the same outcome (same hash) returns the batch unchanged; any other change of a finished
+  // batch is kFailedPrecondition "batch_finished".
+  virtual StatusOr<PayoutBatch> FinishPayoutBatch(const std::string& id, bool paid,
+                                                  const std::string& tx_hash, Timestamp now) = 0;
 
   // Schema version after migrations (for /healthz and tests).
   virtual StatusOr<int> SchemaVersion() = 0;

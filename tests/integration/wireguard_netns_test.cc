@@ -227,6 +227,13 @@ TEST(WireGuardNetnsTest, AppliesRepairsDriftAndRemovesEverything) {
   ASSERT_GT(wg_pid, 0);
   ASSERT_TRUE(wireguard::IsWireGuardGoFor(wg_pid, ifname));
   kill(wg_pid, SIGKILL);
+  // The kernel tears the TUN link down once the process is really gone; repair after that.
+  const auto gone_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < gone_by &&
+         (wireguard::IsWireGuardGoFor(wg_pid, ifname) ||
+          ns.Exec({"ip", "link", "show", "dev", ifname}).exit_code == 0)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   repaired = node.Repair();
   ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
   EXPECT_EQ(repaired->front().kind, wireguard::OpKind::kCreateInterface);

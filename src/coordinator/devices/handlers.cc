@@ -208,7 +208,8 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     if (!hb.ok()) return Response::Error(hb.status());
     const Timestamp now = ctx.clock.Now();
     Status st = ctx.store.RecordHeartbeat(
-        d->id, {now, hb->agent_version, api::EncodeHeartbeatPayload(*hb).dump()});
+        d->id, {now, hb->agent_version, api::EncodeHeartbeatPayload(*hb).dump(),
+                ctx.config.liveness.offline_after});
     if (!st.ok()) return Response::Error(st);
     return Response::Json(
         200, {{"status", "online"},

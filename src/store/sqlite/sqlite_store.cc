@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/log.h"
@@ -61,6 +63,13 @@ class Stmt {
   Status Exec(std::string_view what) {
     Step();
     return status(what);
+  }
+  // For re-executing a prepared statement with new values (after sqlite3_reset).
+  sqlite3_stmt* raw() { return stmt_; }
+  void Rebind() {
+    sqlite3_clear_bindings(stmt_);
+    idx_ = 0;
+    rc_ = SQLITE_OK;
   }
 
   std::string Text(int col) const {
@@ -518,13 +527,15 @@ class SqliteStore final : public Store {
 
   Status RecordHeartbeat(const DeviceId& id, const Heartbeat& hb) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt s(db_,
-           "UPDATE devices SET last_seen = ?, agent_version = ?, last_heartbeat_json = ? "
-           "WHERE id = ? AND removed_at IS NULL");
-    s.Bind(hb.at).Bind(hb.agent_version).Bind(hb.payload_json).Bind(id);
-    HEARTH_RETURN_IF_ERROR(s.Exec("record heartbeat"));
-    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
-    return Status::Ok();
+    return InTxn([&]() -> Status {
+      Stmt s(db_,
+             "UPDATE devices SET last_seen = ?, agent_version = ?, last_heartbeat_json = ? "
+             "WHERE id = ? AND removed_at IS NULL");
+      s.Bind(hb.at).Bind(hb.agent_version).Bind(hb.payload_json).Bind(id);
+      HEARTH_RETURN_IF_ERROR(s.Exec("record heartbeat"));
+      if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+      return ExtendUptimeLocked(id, hb.at, hb.uptime_gap);
+    });
   }
 
   Status RenameDevice(const DeviceId& id, const std::string& name) override {
@@ -572,6 +583,352 @@ class SqliteStore final : public Store {
     HEARTH_RETURN_IF_ERROR(s.status("read config version"));
     return Status::NotFound("no such device");
   }
+  // ---- Rewards ledger ----
+
+  StatusOr<std::vector<UptimeInterval>> ListUptime(Timestamp from, Timestamp to) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT device_id, start_at, end_at FROM uptime_intervals "
+           "WHERE end_at > ? AND start_at < ? ORDER BY device_id, start_at");
+    s.Bind(from).Bind(to);
+    std::vector<UptimeInterval> out;
+    while (s.Step()) out.push_back({DeviceId(s.Text(0)), s.Time(1), s.Time(2)});
+    HEARTH_RETURN_IF_ERROR(s.status("list uptime"));
+    return out;
+  }
+
+  StatusOr<std::vector<Device>> ListAllDevices() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kDeviceColumns) + " FROM devices ORDER BY id");
+    std::vector<Device> out;
+    while (s.Step()) out.push_back(ReadDevice(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list all devices"));
+    return out;
+  }
+
+  Status SetEpochRevenue(const EpochRevenue& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return InTxn([&]() -> Status {
+      Stmt q(db_, "SELECT 1 FROM epochs WHERE epoch_start = ?");
+      q.Bind(r.epoch_start);
+      if (q.Step()) {
+        return Status::FailedPrecondition(
+            "epoch_settled",
+            "this epoch is already settled; its revenue can no longer change (enter the "
+            "difference in a later epoch)",
+            "epoch");
+      }
+      HEARTH_RETURN_IF_ERROR(q.status("find epoch"));
+      nlohmann::json attributed = nlohmann::json::object();
+      for (const auto& [dev, amount] : r.attributed) attributed[dev.str()] = amount.micro();
+      Stmt s(db_,
+             "INSERT OR REPLACE INTO epoch_revenue(epoch_start, amount, source, detail_json, "
+             "attributed_json, entered_at) VALUES (?, ?, ?, ?, ?, ?)");
+      s.Bind(r.epoch_start)
+          .Bind(r.amount.micro())
+          .Bind(r.source)
+          .Bind(r.detail_json)
+          .Bind(attributed.dump())
+          .Bind(r.entered_at);
+      return s.Exec("set epoch revenue");
+    });
+  }
+
+  StatusOr<std::optional<EpochRevenue>> GetEpochRevenue(Timestamp epoch_start) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT epoch_start, amount, source, detail_json, attributed_json, entered_at "
+           "FROM epoch_revenue WHERE epoch_start = ?");
+    s.Bind(epoch_start);
+    if (!s.Step()) {
+      HEARTH_RETURN_IF_ERROR(s.status("get epoch revenue"));
+      return std::optional<EpochRevenue>();
+    }
+    EpochRevenue r;
+    r.epoch_start = s.Time(0);
+    r.amount = Amount::Micro(s.Int(1));
+    r.source = s.Text(2);
+    r.detail_json = s.Text(3);
+    auto attributed = nlohmann::json::parse(s.Text(4), nullptr, false);
+    if (attributed.is_object()) {
+      for (const auto& [dev, amount] : attributed.items()) {
+        if (amount.is_number_integer()) {
+          r.attributed[DeviceId(dev)] = Amount::Micro(amount.get<int64_t>());
+        }
+      }
+    }
+    r.entered_at = s.Time(5);
+    return std::optional<EpochRevenue>(std::move(r));
+  }
+
+  StatusOr<bool> SettleEpoch(const EpochRecord& e,
+                             const std::vector<LedgerEntry>& entries) override {
+    Int128 sum = 0;
+    for (const LedgerEntry& le : entries) sum += le.amount.micro();
+    if (sum != 0) return Status::Internal("settle epoch: ledger entries do not balance");
+    std::lock_guard<std::mutex> lock(mu_);
+    bool booked = false;
+    Status txn_status = InTxn([&]() -> Status {
+      Stmt ins(db_,
+               "INSERT INTO epochs(epoch_start, epoch_end, policy_version, input_json, "
+               "result_json, settled_at) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT(epoch_start) DO NOTHING");
+      ins.Bind(e.start)
+          .Bind(e.end)
+          .Bind(e.policy_version)
+          .Bind(e.input_json)
+          .Bind(e.result_json)
+          .Bind(e.settled_at);
+      HEARTH_RETURN_IF_ERROR(ins.Exec("insert epoch"));
+      if (sqlite3_changes(db_) == 0) return Status::Ok();  // already settled
+      HEARTH_RETURN_IF_ERROR(InsertEntriesLocked(entries));
+      booked = true;
+      return Status::Ok();
+    });
+    if (!txn_status.ok()) return txn_status;
+    return booked;
+  }
+
+  StatusOr<std::optional<EpochRecord>> GetEpoch(Timestamp start) override {
+    HEARTH_ASSIGN_OR_RETURN(std::vector<EpochRecord> v,
+                            ListEpochs(start, start + std::chrono::milliseconds(1)));
+    if (v.empty()) return std::optional<EpochRecord>();
+    return std::optional<EpochRecord>(std::move(v.front()));
+  }
+
+  StatusOr<std::vector<EpochRecord>> ListEpochs(Timestamp from, Timestamp to) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT epoch_start, epoch_end, policy_version, input_json, result_json, settled_at "
+           "FROM epochs WHERE epoch_start >= ? AND epoch_start < ? ORDER BY epoch_start");
+    s.Bind(from).Bind(to);
+    std::vector<EpochRecord> out;
+    while (s.Step()) {
+      out.push_back({s.Time(0), s.Time(1), s.Text(2), s.Text(3), s.Text(4), s.Time(5)});
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("list epochs"));
+    return out;
+  }
+
+  StatusOr<std::vector<LedgerEntry>> ListEntries(const EntryFilter& f) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string sql =
+        "SELECT id, txn, account, kind, amount, device_id, epoch_start, created_at "
+        "FROM ledger_entries WHERE 1 = 1";
+    if (f.account) sql += " AND account = ?";
+    if (f.epoch_from) sql += " AND epoch_start >= ?";
+    if (f.epoch_to) sql += " AND epoch_start < ?";
+    if (f.txn) sql += " AND txn = ?";
+    sql += " ORDER BY id";
+    Stmt s(db_, sql);
+    if (f.account) s.Bind(*f.account);
+    if (f.epoch_from) s.Bind(*f.epoch_from);
+    if (f.epoch_to) s.Bind(*f.epoch_to);
+    if (f.txn) s.Bind(*f.txn);
+    std::vector<LedgerEntry> out;
+    while (s.Step()) {
+      LedgerEntry e;
+      e.id = s.Int(0);
+      e.txn = s.Text(1);
+      e.account = s.Text(2);
+      e.kind = s.Text(3);
+      e.amount = Amount::Micro(s.Int(4));
+      if (!s.IsNull(5)) e.device_id = DeviceId(s.Text(5));
+      e.epoch_start = s.OptTime(6);
+      e.created_at = s.Time(7);
+      out.push_back(std::move(e));
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("list ledger entries"));
+    return out;
+  }
+
+  StatusOr<std::map<std::string, Amount>> Balances() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT account, SUM(amount) FROM ledger_entries GROUP BY account");
+    std::map<std::string, Amount> out;
+    while (s.Step()) out[s.Text(0)] = Amount::Micro(s.Int(1));
+    HEARTH_RETURN_IF_ERROR(s.status("balances"));
+    return out;
+  }
+
+  StatusOr<Amount> Balance(const std::string& account) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return BalanceLocked(account);
+  }
+
+  Status SetPayoutAddress(const AccountId& owner, const std::string& address,
+                          Timestamp now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO payout_addresses(owner_id, address, updated_at) VALUES (?, ?, ?) "
+           "ON CONFLICT(owner_id) DO UPDATE SET address = excluded.address, "
+           "updated_at = excluded.updated_at");
+    s.Bind(owner).Bind(address).Bind(now);
+    return s.Exec("set payout address");
+  }
+
+  StatusOr<std::optional<std::string>> GetPayoutAddress(const AccountId& owner) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT address FROM payout_addresses WHERE owner_id = ?");
+    s.Bind(owner);
+    if (s.Step()) return std::optional<std::string>(s.Text(0));
+    HEARTH_RETURN_IF_ERROR(s.status("get payout address"));
+    return std::optional<std::string>();
+  }
+
+  Status RequestWithdrawal(const Withdrawal& w) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return InTxn([&]() -> Status {
+      const std::string owner_account = "owner:" + w.owner_id.str();
+      HEARTH_ASSIGN_OR_RETURN(Amount balance, BalanceLocked(owner_account));
+      if (w.amount.micro() <= 0 || balance < w.amount) {
+        return Status::FailedPrecondition("insufficient_balance",
+                                          "the available balance is " +
+                                              std::to_string(balance.micro()) +
+                                              " micro-units; request at most that",
+                                          "amount");
+      }
+      Stmt ins(db_,
+               "INSERT INTO withdrawals(id, owner_id, amount, address, state, batch_id, "
+               "created_at, updated_at) VALUES (?, ?, ?, ?, 'requested', NULL, ?, ?)");
+      ins.Bind(w.id)
+          .Bind(w.owner_id)
+          .Bind(w.amount.micro())
+          .Bind(w.address)
+          .Bind(w.created_at)
+          .Bind(w.created_at);
+      HEARTH_RETURN_IF_ERROR(ins.Exec("insert withdrawal"));
+      const std::string txn = "withdrawal:" + w.id;
+      return InsertEntriesLocked(
+          {{0, txn, owner_account, "withdrawal", Amount::Zero() - w.amount, {}, {}, w.created_at},
+           {0,
+            txn,
+            "in_flight:" + w.owner_id.str(),
+            "withdrawal",
+            w.amount,
+            {},
+            {},
+            w.created_at}});
+    });
+  }
+
+  StatusOr<std::vector<Withdrawal>> ListWithdrawals(
+      const std::optional<AccountId>& owner) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ListWithdrawalsLocked(owner ? "owner_id = ?" : "1 = 1",
+                                 owner ? owner->str() : std::string());
+  }
+
+  StatusOr<PayoutBatch> CreatePayoutBatch(
+      const std::string& id, Timestamp now,
+      const std::function<StatusOr<std::string>(const std::vector<Withdrawal>&)>& make_tx)
+      override {
+    std::lock_guard<std::mutex> lock(mu_);
+    PayoutBatch b;
+    Status txn_status = InTxn([&]() -> Status {
+      HEARTH_ASSIGN_OR_RETURN(std::vector<Withdrawal> ws,
+                              ListWithdrawalsLocked("state = 'requested'", ""));
+      if (ws.empty()) {
+        return Status::FailedPrecondition("nothing_to_pay", "no withdrawal is waiting to be paid",
+                                          "");
+      }
+      HEARTH_ASSIGN_OR_RETURN(b.tx_json, make_tx(ws));
+      b.id = id;
+      b.state = BatchState::kExported;
+      b.created_at = b.updated_at = now;
+      for (Withdrawal& w : ws) {
+        b.total += w.amount;
+        w.state = WithdrawalState::kBatched;
+        w.batch_id = id;
+        w.updated_at = now;
+      }
+      Stmt ins(db_,
+               "INSERT INTO payout_batches(id, state, tx_json, tx_hash, total, created_at, "
+               "updated_at) VALUES (?, 'exported', ?, '', ?, ?, ?)");
+      ins.Bind(id).Bind(b.tx_json).Bind(b.total.micro()).Bind(now).Bind(now);
+      HEARTH_RETURN_IF_ERROR(ins.Exec("insert payout batch"));
+      Stmt upd(db_,
+               "UPDATE withdrawals SET state = 'batched', batch_id = ?, updated_at = ? "
+               "WHERE state = 'requested'");
+      upd.Bind(id).Bind(now);
+      HEARTH_RETURN_IF_ERROR(upd.Exec("batch withdrawals"));
+      b.withdrawals = std::move(ws);
+      return Status::Ok();
+    });
+    if (!txn_status.ok()) return txn_status;
+    return b;
+  }
+
+  StatusOr<PayoutBatch> GetPayoutBatch(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return GetBatchLocked(id);
+  }
+
+  StatusOr<std::vector<PayoutBatch>> ListPayoutBatches() override {
+    std::vector<std::string> ids;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Stmt s(db_, "SELECT id FROM payout_batches ORDER BY created_at, id");
+      while (s.Step()) ids.push_back(s.Text(0));
+      HEARTH_RETURN_IF_ERROR(s.status("list payout batches"));
+    }
+    std::vector<PayoutBatch> out;
+    for (const std::string& id : ids) {
+      HEARTH_ASSIGN_OR_RETURN(PayoutBatch b, GetPayoutBatch(id));
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  StatusOr<PayoutBatch> FinishPayoutBatch(const std::string& id, bool paid,
+                                          const std::string& tx_hash, Timestamp now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Status txn_status = InTxn([&]() -> Status {
+      HEARTH_ASSIGN_OR_RETURN(PayoutBatch b, GetBatchLocked(id));
+      const BatchState target = paid ? BatchState::kPaid : BatchState::kFailed;
+      if (b.state != BatchState::kExported) {
+        if (b.state == target && (!paid || b.tx_hash == tx_hash)) return Status::Ok();
+        return Status::FailedPrecondition(
+            "batch_finished",
+            "this batch is already marked " + std::string(BatchStateName(b.state)) +
+                (b.tx_hash.empty() ? "" : " with transaction " + b.tx_hash) +
+                "; a batch is finished once",
+            "batch");
+      }
+      Stmt upd(db_,
+               "UPDATE payout_batches SET state = ?, tx_hash = ?, updated_at = ? "
+               "WHERE id = ? AND state = 'exported'");
+      upd.Bind(std::string(BatchStateName(target))).Bind(tx_hash).Bind(now).Bind(id);
+      HEARTH_RETURN_IF_ERROR(upd.Exec("finish payout batch"));
+      Stmt wupd(db_, "UPDATE withdrawals SET state = ?, updated_at = ? WHERE batch_id = ?");
+      wupd.Bind(std::string(paid ? "paid" : "failed")).Bind(now).Bind(id);
+      HEARTH_RETURN_IF_ERROR(wupd.Exec("finish withdrawals"));
+      const std::string txn = std::string(paid ? "payout:" : "refund:") + id;
+      std::vector<LedgerEntry> entries;
+      for (const Withdrawal& w : b.withdrawals) {
+        entries.push_back({0,
+                           txn,
+                           "in_flight:" + w.owner_id.str(),
+                           paid ? "payout" : "refund",
+                           Amount::Zero() - w.amount,
+                           {},
+                           {},
+                           now});
+        entries.push_back({0,
+                           txn,
+                           paid ? "paid" : "owner:" + w.owner_id.str(),
+                           paid ? "payout" : "refund",
+                           w.amount,
+                           {},
+                           {},
+                           now});
+      }
+      return InsertEntriesLocked(entries);
+    });
+    if (!txn_status.ok()) return txn_status;
+    return GetBatchLocked(id);
+  }
+
   StatusOr<int> SchemaVersion() override {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -589,6 +946,127 @@ class SqliteStore final : public Store {
       return Status::Internal("sqlite: " + msg);
     }
     return Status::Ok();
+  }
+
+  // Runs `fn` in BEGIN IMMEDIATE … COMMIT; rolls back on error. Caller holds mu_.
+  Status InTxn(const std::function<Status()>& fn) {
+    HEARTH_RETURN_IF_ERROR(ExecRaw("BEGIN IMMEDIATE"));
+    Status st = fn();
+    if (st.ok()) st = ExecRaw("COMMIT");
+    if (!st.ok()) (void)ExecRaw("ROLLBACK");
+    return st;
+  }
+
+  Status ExtendUptimeLocked(const DeviceId& id, Timestamp at, Duration gap) {
+    Stmt q(db_,
+           "SELECT start_at, end_at FROM uptime_intervals WHERE device_id = ? "
+           "ORDER BY end_at DESC LIMIT 1");
+    q.Bind(id);
+    if (q.Step()) {
+      const Timestamp start = q.Time(0), end = q.Time(1);
+      if (at < end) return Status::Ok();  // clock went back: the interval covers it already
+      if (at - end <= gap) {
+        Stmt u(db_, "UPDATE uptime_intervals SET end_at = ? WHERE device_id = ? AND start_at = ?");
+        u.Bind(at).Bind(id).Bind(start);
+        return u.Exec("extend uptime");
+      }
+    }
+    HEARTH_RETURN_IF_ERROR(q.status("find uptime"));
+    Stmt ins(db_,
+             "INSERT INTO uptime_intervals(device_id, start_at, end_at) VALUES (?, ?, ?) "
+             "ON CONFLICT(device_id, start_at) DO NOTHING");
+    ins.Bind(id).Bind(at).Bind(at);
+    return ins.Exec("start uptime");
+  }
+
+  // Ids are assigned here (MAX + 1 under the write transaction) rather than by
+  // AUTOINCREMENT, so the SQL stays portable to PostgreSQL.
+  Status InsertEntriesLocked(const std::vector<LedgerEntry>& entries) {
+    int64_t next_id = 1;
+    {
+      Stmt q(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM ledger_entries");
+      if (q.Step()) next_id = q.Int(0);
+      HEARTH_RETURN_IF_ERROR(q.status("next ledger entry id"));
+    }
+    Stmt ins(db_,
+             "INSERT INTO ledger_entries(id, txn, account, kind, amount, device_id, epoch_start, "
+             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const LedgerEntry& e : entries) {
+      sqlite3_reset(ins.raw());
+      ins.Rebind();
+      std::optional<std::string> dev;
+      if (e.device_id) dev = e.device_id->str();
+      ins.Bind(next_id++)
+          .Bind(e.txn)
+          .Bind(e.account)
+          .Bind(e.kind)
+          .Bind(e.amount.micro())
+          .Bind(dev)
+          .Bind(e.epoch_start)
+          .Bind(e.created_at);
+      HEARTH_RETURN_IF_ERROR(ins.Exec("insert ledger entry"));
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<Amount> BalanceLocked(const std::string& account) {
+    Stmt s(db_, "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account = ?");
+    s.Bind(account);
+    if (s.Step()) return Amount::Micro(s.Int(0));
+    HEARTH_RETURN_IF_ERROR(s.status("balance"));
+    return Amount::Zero();
+  }
+
+  StatusOr<std::vector<Withdrawal>> ListWithdrawalsLocked(const std::string& where,
+                                                          const std::string& arg) {
+    Stmt s(db_,
+           "SELECT id, owner_id, amount, address, state, COALESCE(batch_id, ''), created_at, "
+           "updated_at FROM withdrawals WHERE " +
+               where + " ORDER BY created_at, id");
+    if (!arg.empty()) s.Bind(arg);
+    std::vector<Withdrawal> out;
+    while (s.Step()) {
+      Withdrawal w;
+      w.id = s.Text(0);
+      w.owner_id = AccountId(s.Text(1));
+      w.amount = Amount::Micro(s.Int(2));
+      w.address = s.Text(3);
+      const std::string st = s.Text(4);
+      w.state = st == "batched"  ? WithdrawalState::kBatched
+                : st == "paid"   ? WithdrawalState::kPaid
+                : st == "failed" ? WithdrawalState::kFailed
+                                 : WithdrawalState::kRequested;
+      w.batch_id = s.Text(5);
+      w.created_at = s.Time(6);
+      w.updated_at = s.Time(7);
+      out.push_back(std::move(w));
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("list withdrawals"));
+    return out;
+  }
+
+  StatusOr<PayoutBatch> GetBatchLocked(const std::string& id) {
+    Stmt s(db_,
+           "SELECT id, state, tx_json, tx_hash, total, created_at, updated_at "
+           "FROM payout_batches WHERE id = ?");
+    s.Bind(id);
+    if (!s.Step()) {
+      HEARTH_RETURN_IF_ERROR(s.status("get payout batch"));
+      return Status::NotFound("no such payout batch");
+    }
+    PayoutBatch b;
+    b.id = s.Text(0);
+    const std::string st = s.Text(1);
+    b.state = st == "paid"     ? BatchState::kPaid
+              : st == "failed" ? BatchState::kFailed
+                               : BatchState::kExported;
+    b.tx_json = s.Text(2);
+    b.tx_hash = s.Text(3);
+    b.total = Amount::Micro(s.Int(4));
+    b.created_at = s.Time(5);
+    b.updated_at = s.Time(6);
+    HEARTH_ASSIGN_OR_RETURN(b.withdrawals, ListWithdrawalsLocked("batch_id = ?", id));
+    return b;
   }
 
   StatusOr<Device> EnrollLocked(const std::string& key_hash, Timestamp now, Device device) {
