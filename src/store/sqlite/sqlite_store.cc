@@ -372,6 +372,18 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  StatusOr<std::vector<Device>> ListDevicesRemovedSince(Timestamp since) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kDeviceColumns) +
+                    " FROM devices WHERE removed_at IS NOT NULL AND removed_at >= ?"
+                    " ORDER BY removed_at, id");
+    s.Bind(since);
+    std::vector<Device> out;
+    while (s.Step()) out.push_back(ReadDevice(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list removed devices"));
+    return out;
+  }
+
   StatusOr<int> SchemaVersion() override {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
