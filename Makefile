@@ -37,6 +37,7 @@ test-integration: build
 
 bench: build
 	bash bench/run
+	bash bench/akash
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
