@@ -70,3 +70,16 @@ TEST(AkashConfigTest, ErrorsNameTheKeyAndLine) {
 
 }  // namespace
 }  // namespace hearth::akash
+
+namespace hearth::akash {
+namespace {
+
+TEST(AkashConfigTest, TheDocumentedExampleParses) {
+  auto c = LoadAkashConfig(testing::SourceDir() + "/docs/akash-example.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->Region("default").policy.prices.at("uact").gpu_per_unit.at("rtx4090"), 3000);
+  EXPECT_FALSE(c->token.empty());
+}
+
+}  // namespace
+}  // namespace hearth::akash
