@@ -6,7 +6,7 @@ PORT ?= 8080
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-integration bench format lint clean
+.PHONY: all deps configure build run test test-unit test-integration test-e2e bench format lint clean
 
 all: build
 
@@ -34,6 +34,9 @@ test-unit: build
 
 test-integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L integration $(CTEST_FLAGS)
+
+test-e2e: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L e2e $(CTEST_FLAGS)
 
 bench: build
 	bash bench/run

@@ -107,6 +107,23 @@ StatusOr<EnrollRequest> DecodeEnroll(const std::string& body) {
     if (!it->is_array()) return Status::InvalidArgument("preflight", "must be an array of checks");
     req.preflight = *it;
   }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> role, r.OptString("role", 16));
+  req.role = role.value_or("worker");
+  if (req.role != "worker" && req.role != "gateway" && req.role != "control") {
+    return Status::InvalidArgument("role", "must be worker, gateway or control");
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> endpoint, r.OptString("endpoint", 270));
+  req.endpoint = endpoint.value_or("");
+  if (req.role == "gateway") {
+    if (req.endpoint.empty()) {
+      return Status::InvalidArgument(
+          "endpoint", "a gateway must declare its public endpoint as HOST:PORT, e.g. "
+                      "203.0.113.10:51820 (hearth join --role gateway --endpoint ...)");
+    }
+    HEARTH_RETURN_IF_ERROR(ValidateEndpoint(req.endpoint, "endpoint"));
+  } else if (!req.endpoint.empty()) {
+    return Status::InvalidArgument("endpoint", "only gateways declare an endpoint; drop it");
+  }
   return req;
 }
 
@@ -124,6 +141,10 @@ StatusOr<HeartbeatRequest> DecodeHeartbeat(const std::string& body) {
   hb.load15 = l15.value_or(0);
   HEARTH_ASSIGN_OR_RETURN(hb.mem_available_bytes,
                           r.OptInt("mem_available_bytes", 0, int64_t{1} << 50));
+  if (auto it = j.find("network"); it != j.end() && !it->is_null()) {
+    HEARTH_ASSIGN_OR_RETURN(NetworkStatus ns, DecodeNetworkStatus(*it, "network"));
+    hb.network = std::move(ns);
+  }
   return hb;
 }
 
@@ -133,6 +154,7 @@ nlohmann::json EncodeHeartbeatPayload(const HeartbeatRequest& hb) {
                       {"load5", hb.load5},
                       {"load15", hb.load15}};
   if (hb.mem_available_bytes) j["mem_available_bytes"] = *hb.mem_available_bytes;
+  if (hb.network) j["network"] = EncodeNetworkStatus(*hb.network);
   return j;
 }
 
@@ -176,6 +198,19 @@ DeviceStatus StatusOf(const store::Device& d, Timestamp now, const LivenessPolic
 nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const LivenessPolicy& p) {
   nlohmann::json inventory = nlohmann::json::parse(d.inventory_json, nullptr, false);
   nlohmann::json hb = nlohmann::json::parse(d.last_heartbeat_json, nullptr, false);
+  // Desired vs applied overlay configuration, so drift is visible.
+  nlohmann::json net = {{"region", d.region_id},
+                        {"address", d.overlay_ip},
+                        {"desired_version", d.config_version},
+                        {"applied_version", d.applied_version},
+                        {"in_sync", d.config_version == d.applied_version}};
+  if (!d.pod_cidr.empty()) net["pod_cidr"] = d.pod_cidr;
+  if (d.home_gateway) net["home_gateway"] = d.home_gateway->str();
+  if (!d.applied_error.empty()) net["applied_error"] = d.applied_error;
+  if (d.role == "gateway") {
+    net["endpoint"] = d.endpoint;
+    net["gateway_state"] = d.gateway_down_at ? "down" : "up";
+  }
   return {{"id", d.id.str()},
           {"name", d.name},
           {"owner_id", d.owner_id.str()},
@@ -186,7 +221,8 @@ nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const Livenes
           {"agent_version", d.agent_version},
           {"wg_public_key", d.wg_public_key},
           {"inventory", inventory.is_discarded() ? nlohmann::json::object() : inventory},
-          {"heartbeat", hb.is_discarded() ? nlohmann::json::object() : hb}};
+          {"heartbeat", hb.is_discarded() ? nlohmann::json::object() : hb},
+          {"network", net}};
 }
 
 }  // namespace hearth::api

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/secret.h"
+#include "api/network.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -49,17 +50,21 @@ struct EnrollRequest {
   std::string identity_public_key;
   nlohmann::json inventory;  // validated by agent::InventoryFromJson
   nlohmann::json preflight;  // array of checks, stored for support; may be null
+  // "worker", "gateway" or "control" (a control-plane node); the latter two need an admin's key.
+  std::string role = "worker";
+  std::string endpoint;         // gateways: public "host:port" workers reach them at
 };
 StatusOr<EnrollRequest> DecodeEnroll(const std::string& body);
 // 201 response: {"device_id","name","credential","heartbeat_interval_seconds","api_version"}.
 
 // POST /v1/devices/{id}/heartbeat (device credential):
-// {"agent_version","uptime_seconds","load1","load5","load15","mem_available_bytes"?}.
+// {"agent_version","uptime_seconds","load1","load5","load15","mem_available_bytes"?,"network"?}.
 struct HeartbeatRequest {
   std::string agent_version;
   int64_t uptime_seconds = 0;
   double load1 = 0, load5 = 0, load15 = 0;
   std::optional<int64_t> mem_available_bytes;
+  std::optional<NetworkStatus> network;  // agents that manage the overlay interface
 };
 StatusOr<HeartbeatRequest> DecodeHeartbeat(const std::string& body);
 nlohmann::json EncodeHeartbeatPayload(const HeartbeatRequest& hb);

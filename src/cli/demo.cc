@@ -19,7 +19,12 @@
 namespace hearth::cli {
 namespace {
 
+// Well-known credentials, only ever created by `hearth demo` (the portal's tests and docs use
+// them); `hearth serve` has no default accounts.
 constexpr const char* kDemoEmail = "demo@hearth.local";
+constexpr const char* kDemoPassword = "hearth-demo";
+constexpr const char* kDemoAdminEmail = "admin@hearth.local";
+constexpr const char* kDemoAdminPassword = "hearth-admin";
 
 std::vector<std::string> FixtureHosts(const std::string& dir) {
   std::vector<std::string> out;
@@ -95,7 +100,8 @@ int RunDemo(const Args& args) {
   auto server = Spawn(
       {{self, "serve", "--listen", listen, "--data", data + "/coordinator", "--heartbeat-interval",
         FormatDuration(heartbeat), "--offline-after", FormatDuration(heartbeat * 6)},
-       {},
+       {std::string("HEARTH_ADMIN_EMAIL=") + kDemoAdminEmail,
+        std::string("HEARTH_ADMIN_PASSWORD=") + kDemoAdminPassword},
        data + "/coordinator.log"});
   if (!server.ok()) {
     std::cerr << "hearth demo: " << server.status().ToString() << "\n";
@@ -110,13 +116,12 @@ int RunDemo(const Args& args) {
     return 1;
   }
 
-  // The demo owner's password is made once and kept in the data directory.
+  // Data directories from before the fixed demo password keep the one they were made with.
   const std::string pw_file = data + "/demo-password";
-  std::string password;
+  std::string password = kDemoPassword;
   if (auto existing = ReadPrivateFile(pw_file); existing.ok()) {
     password = *existing;
   } else {
-    password = "demo-" + Base64UrlEncode(SecureRandom::Instance().Bytes(9));
     (void)WritePrivateFile(pw_file, password);
   }
   const nlohmann::json creds = {{"email", kDemoEmail}, {"password", password}};
@@ -178,6 +183,8 @@ int RunDemo(const Args& args) {
   std::cout << "\nHearth demo is running.\n\n"
             << "  Portal:    " << url << "/\n"
             << "  Sign in:   " << kDemoEmail << " / " << password << "\n"
+            << "  Admin:     " << kDemoAdminEmail << " / " << kDemoAdminPassword
+            << " (when the data directory was made by this version)\n"
             << "  Devices:   " << hosts.size() << " simulated (" <<
       [&] {
         std::string s;

@@ -1,5 +1,7 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -32,6 +34,10 @@ int RunServe(const Args& args) {
   int64_t auth_rate = 30;
   int64_t public_rate = 120;
   std::string akash_config;
+  network::Config net;
+  Duration gateway_down_after{0};
+  Duration tick = std::chrono::seconds(1);
+  std::string web_dir;
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -64,6 +70,22 @@ int RunServe(const Args& args) {
   flags.String("akash-config", &akash_config,
                "The Akash policy file (YAML): edge policy, prices, provider identity and the "
                "bid-script token. Without it no persistent storage or IP leases are offered.");
+  flags.String("web-dir", &web_dir,
+               "Directory of the web portal's built files (web/dist). Empty: the source tree's "
+               "web/dist when built, else " HEARTH_WEB_INSTALL_DIR
+               ", else the minimal start page. 'none' disables the portal.");
+  flags.String("overlay-prefix", &net.default_overlay_prefix,
+               "Overlay prefix of the default region (inside 100.64.0.0/10); each device gets a "
+               "/32 from it. Used when the store has no region yet.");
+  flags.String("pod-prefix", &net.default_pod_prefix,
+               "Pod prefix of the default region; each worker gets a pod CIDR from it.");
+  flags.String("service-prefix", &net.default_service_prefix,
+               "Kubernetes service prefix of the default region (routed to workers).");
+  flags.Dur("gateway-down-after", &gateway_down_after,
+            "A gateway with no heartbeat for this long is marked down and its workers are "
+            "re-homed to the other gateways (0: three heartbeat intervals).");
+  flags.Dur("liveness-tick", &tick,
+            "How often gateway liveness and pending network attachments are checked.");
   flags.String("admin-email", &admin_email,
                "With an empty store: create the first admin with this email.");
   flags.String("admin-password", &admin_password,
@@ -136,12 +158,40 @@ int RunServe(const Args& args) {
     }
     config.akash = std::make_shared<const akash::AkashConfig>(std::move(*ac));
   }
+  if (tick < std::chrono::milliseconds(100)) {
+    std::cerr << "hearth serve: --liveness-tick: must be at least 100ms\n";
+    return 2;
+  }
+  net.gateway_down_after = gateway_down_after.count() > 0 ? gateway_down_after : 3 * heartbeat;
+  config.network = net;
   coordinator::Coordinator coord(config, **store, SystemClock::Instance(),
                                  SecureRandom::Instance());
+  if (Status st = coord.Init(); !st.ok()) {
+    std::cerr << "hearth serve: " << st.ToString() << "\n";
+    return 2;
+  }
   if (Status st = coord.BootstrapAdmin(admin_email, Secret<std::string>(admin_password));
       !st.ok()) {
     std::cerr << "hearth serve: first admin: " << st.ToString() << "\n";
     return 2;
+  }
+
+  if (web_dir.empty()) {
+    for (const char* candidate : {HEARTH_WEB_BUILD_DIR, HEARTH_WEB_INSTALL_DIR}) {
+      if (access((std::string(candidate) + "/index.html").c_str(), R_OK) == 0) {
+        web_dir = candidate;
+        break;
+      }
+    }
+  }
+  if (!web_dir.empty() && web_dir != "none") {
+    auto files = web::StaticFiles::Load(web_dir, "--web-dir");
+    if (!files.ok()) {
+      std::cerr << "hearth serve: --web-dir: " << files.status().message() << "\n";
+      return 2;
+    }
+    log::Info("serving the web portal", {{"dir", web_dir}, {"files", files->file_count()}});
+    coord.SetWebFiles(std::move(*files));
   }
 
   BlockTerminationSignals();
@@ -150,7 +200,8 @@ int RunServe(const Args& args) {
   opts.body_limit = static_cast<size_t>(body_limit);
   opts.read_timeout = read_timeout;
   opts.threads = static_cast<int>(threads);
-  http::Server server(opts, coord.router(), &coord.metrics());
+  opts.static_files = [&coord](const http::Request& req) { return coord.ServeStatic(req); };
+  http::Server server(opts, coord.router(), &coord.metrics(), &coord.notifier());
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "hearth serve: " << st.ToString() << "\n";
     return 1;
@@ -165,7 +216,22 @@ int RunServe(const Args& args) {
     log::Info("shutting down");
     server.Shutdown(std::chrono::seconds(10));
   });
+  // Gateway failover and pending attachments; stops with the server.
+  std::atomic<bool> stopping{false};
+  std::thread liveness([&coord, &stopping, tick] {
+    while (!stopping.load()) {
+      if (auto cs = coord.network().Tick(); !cs.ok()) {
+        log::Error("network liveness tick failed", {{"error", cs.status().ToString()}});
+      }
+      const auto until = std::chrono::steady_clock::now() + tick;
+      while (!stopping.load() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
   server.Run();
+  stopping = true;
+  liveness.join();
   signals.join();
   log::Info("coordinator stopped");
   return 0;

@@ -10,6 +10,7 @@
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
 #include "coordinator/akash/config.h"
+#include "coordinator/network/network.h"
 #include "http/message.h"
 #include "http/rate_limit.h"
 #include "store/store.h"
@@ -28,6 +29,7 @@ struct Config {
   std::shared_ptr<const akash::AkashConfig> akash = std::make_shared<akash::AkashConfig>();
   // Requests per client address and minute to the public, unauthenticated Akash endpoints.
   int public_rate_per_minute = 120;
+  network::Config network;
 };
 
 struct Context {
@@ -36,6 +38,8 @@ struct Context {
   Random& random;
   accounts::Auth& auth;
   http::RateLimiter& auth_limiter;
+  http::Notifier& notifier;
+  network::Network& network;
   Config config;
 };
 

@@ -6,6 +6,7 @@
 #include "coordinator/akash/handlers.h"
 #include "coordinator/devices/handlers.h"
 #include "coordinator/enroll/handlers.h"
+#include "coordinator/network/handlers.h"
 
 namespace hearth::embedded {
 extern const std::string_view kOpenApiYaml;
@@ -20,11 +21,13 @@ using http::Response;
 Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock, Random& random)
     : auth_(store, clock, random, config.session_ttl),
       auth_limiter_(clock, config.auth_rate_per_minute, config.auth_rate_burst),
-      ctx_{store, clock, random, auth_, auth_limiter_, config} {
+      network_(config.network, store, clock, notifier_),
+      ctx_{store, clock, random, auth_, auth_limiter_, notifier_, network_, config} {
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);
   akash::RegisterRoutes(router_, ctx_);
+  network::RegisterRoutes(router_, ctx_);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {
@@ -62,7 +65,8 @@ void Coordinator::RegisterCoreRoutes() {
     r.body = std::string(embedded::kOpenApiYaml);
     return r;
   });
-  router_.Add("GET", "/", [](const Request&) {
+  router_.Add("GET", "/", [this](const Request&) {
+    if (web_) return web_->Index();
     Response r;
     r.content_type = "text/html; charset=utf-8";
     r.body = std::string(embedded::kIndexHtml);
@@ -72,6 +76,8 @@ void Coordinator::RegisterCoreRoutes() {
     return r;
   });
 }
+
+Status Coordinator::Init() { return network_.Init(); }
 
 Status Coordinator::BootstrapAdmin(const std::string& email, const Secret<std::string>& password) {
   HEARTH_ASSIGN_OR_RETURN(int64_t n, ctx_.store.CountAccounts());

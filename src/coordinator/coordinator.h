@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "common/metrics.h"
 #include "coordinator/context.h"
+#include "coordinator/web/static_files.h"
 #include "http/router.h"
 
 namespace hearth::coordinator {
@@ -18,6 +20,19 @@ class Coordinator {
   const http::Router& router() const { return router_; }
   Metrics& metrics() { return metrics_; }
   Context& context() { return ctx_; }
+  http::Notifier& notifier() { return notifier_; }
+  network::Network& network() { return network_; }
+
+  // Checks the configuration and prepares the store (the default region). Call before serving.
+  Status Init();
+
+  // Serves the web portal's files (before the server starts; not thread-safe with serving). The
+  // start page "/" becomes the portal; without it "/" stays the built-in minimal page.
+  void SetWebFiles(web::StaticFiles files) { web_ = std::move(files); }
+  // The portal's file for a GET that matched no route (ServerOptions::static_files), or nullopt.
+  std::optional<http::Response> ServeStatic(const http::Request& req) const {
+    return web_ ? web_->Serve(req) : std::nullopt;
+  }
 
   // With an empty store: creates the first admin from the given credentials, or logs how to.
   Status BootstrapAdmin(const std::string& email, const Secret<std::string>& password);
@@ -27,9 +42,12 @@ class Coordinator {
 
   accounts::Auth auth_;
   http::RateLimiter auth_limiter_;
+  http::Notifier notifier_;
+  network::Network network_;
   Context ctx_;
   http::Router router_;
   Metrics metrics_;
+  std::optional<web::StaticFiles> web_;
 };
 
 }  // namespace hearth::coordinator

@@ -28,13 +28,20 @@ class ServerTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return Response::Json(200, {{"done", true}});
     });
+    // Long-poll: answers once `ready_` is set, else waits up to ?wait= ms; 304 at the deadline.
+    router_.Add("GET", "/poll", [this](const Request& r) {
+      if (ready_.load()) return Response::Json(200, {{"ready", true}});
+      if (r.final_attempt) return Response::Json(304, nlohmann::json::object());
+      return Response::WaitFor("topic", std::chrono::milliseconds(std::stoi(r.query.at("wait"))));
+    });
     router_.Add("GET", "/throws",
                 [](const Request&) -> Response { throw std::runtime_error("bug"); });
     ServerOptions o;
     o.listen = "127.0.0.1:0";
     o.body_limit = 1024;
     o.read_timeout = std::chrono::milliseconds(300);
-    server_ = std::make_unique<Server>(o, router_, &metrics_);
+    o.long_poll_recheck = std::chrono::seconds(30);  // only Notify wakes, unless a test says so
+    server_ = std::make_unique<Server>(o, router_, &metrics_, &notifier_);
     ASSERT_TRUE(server_->Start().ok());
     thread_ = std::thread([this] { server_->Run(); });
     client_ = std::move(Client::Create("http://" + server_->BoundAddress()).value());
@@ -46,6 +53,8 @@ class ServerTest : public ::testing::Test {
 
   Router router_;
   Metrics metrics_;
+  Notifier notifier_;
+  std::atomic<bool> ready_{false};
   std::unique_ptr<Server> server_;
   std::thread thread_;
   std::unique_ptr<Client> client_;
@@ -131,6 +140,55 @@ TEST_F(ServerTest, ShutdownLetsInFlightRequestFinish) {
   server_->Shutdown(std::chrono::seconds(2));
   t.join();
   EXPECT_EQ(status, 200);
+}
+
+TEST_F(ServerTest, LongPollAnswersOnNotifyAndAtTheDeadline) {
+  // Nothing happens: the final attempt answers after the wait (the read timeout is shorter,
+  // so a parked request must not be cut off by it).
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = client_->Get("/poll?wait=500");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 304);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(450));
+  EXPECT_EQ(notifier_.waiting(), 0u);
+
+  // A change and a Notify wake the parked request long before its 20 s deadline.
+  std::optional<int> status;
+  std::thread t([&] {
+    auto c = Client::Create("http://" + server_->BoundAddress()).value();
+    auto res = c->Get("/poll?wait=20000");
+    if (res.ok()) status = res->status;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (notifier_.waiting() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(notifier_.waiting(), 1u);
+  const auto woken = std::chrono::steady_clock::now();
+  ready_ = true;
+  notifier_.Notify("other-topic");  // not ours: stays parked
+  notifier_.Notify("topic");
+  t.join();
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - woken, std::chrono::seconds(5));
+}
+
+TEST_F(ServerTest, ShutdownAnswersParkedLongPolls) {
+  std::optional<int> status;
+  std::thread t([&] {
+    auto c = Client::Create("http://" + server_->BoundAddress()).value();
+    auto res = c->Get("/poll?wait=20000");
+    if (res.ok()) status = res->status;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (notifier_.waiting() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  server_->Shutdown(std::chrono::seconds(5));
+  t.join();
+  EXPECT_EQ(status, 304);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
 }
 
 TEST(RouterTest, CookieAndHeaderLookup) {

@@ -34,6 +34,13 @@ Response Response::Json(int status, const nlohmann::json& body) {
   return r;
 }
 
+Response Response::WaitFor(std::string topic, Duration max_wait) {
+  Response r;
+  r.wait_topic = std::move(topic);
+  r.wait_for = max_wait;
+  return r;
+}
+
 Response Response::NoContent() {
   Response r;
   r.status = 204;

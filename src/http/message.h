@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace hearth::http {
@@ -20,6 +21,8 @@ struct Request {
   std::string body;
   std::string remote_address;                 // peer IP of the TCP connection
   std::map<std::string, std::string> params;  // path parameters filled by the router
+  // Set on the last call of a long-poll (see Response::WaitFor): answer now, do not wait again.
+  bool final_attempt = false;
 
   // First header value with this (lowercase) name, or "".
   std::string Header(std::string_view lowercase_name) const;
@@ -32,7 +35,13 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Long-poll: when `wait_topic` is set, the server parks the request and calls the handler again
+  // on Notifier::Notify(wait_topic), every re-check interval, and finally (final_attempt) after
+  // `wait_for`. The other fields are ignored.
+  std::string wait_topic;
+  Duration wait_for{0};
 
+  static Response WaitFor(std::string topic, Duration max_wait);
   static Response Json(int status, const nlohmann::json& body);
   static Response NoContent();
   // The API's one error shape: {"error":{"code","message","field"?}}, status from error_mapping.

@@ -95,12 +95,14 @@ Status ParseHostPort(const std::string& text, const std::string& field, std::str
 }
 
 struct Server::Impl {
-  Impl(ServerOptions o, const Router& r, Metrics* m)
-      : options(std::move(o)), router(r), metrics(m), acceptor(ioc) {}
+  Impl(ServerOptions o, const Router& r, Metrics* m, Notifier* n)
+      : options(std::move(o)), router(r), metrics(m), notifier(n), acceptor(ioc) {}
 
   asio::awaitable<void> Accept() {
     while (true) {
-      auto [ec, socket] = co_await acceptor.async_accept(kToken);
+      // Each connection runs on its own strand, so a Notifier waking a parked request from
+      // another thread is serialized with the connection's coroutine.
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kToken);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         log::Warn("http: accept failed", {{"error", ec.message()}});
@@ -145,6 +147,7 @@ struct Server::Impl {
       Request req = ToRequest(parser.get(), remote);
       std::string route;
       Response res = Dispatch(&req, &route);
+      if (!res.wait_topic.empty()) res = co_await Park(&req, std::move(res), &route);
       const bool keep = parser.get().keep_alive() && !stopping;
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -157,6 +160,34 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // Long-poll: waits for a notification on res.wait_topic (or the re-check interval) and calls
+  // the handler again, until it answers or the deadline passes (then one final attempt).
+  asio::awaitable<Response> Park(Request* req, Response res, std::string* route) {
+    const auto deadline = std::chrono::steady_clock::now() + res.wait_for;
+    auto executor = co_await asio::this_coro::executor;
+    while (!res.wait_topic.empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline || stopping || notifier == nullptr) {
+        req->final_attempt = true;
+        res = Dispatch(req, route);
+        if (!res.wait_topic.empty()) {
+          res = Response::Error(Status::Internal("handler asked to wait on its final attempt"));
+        }
+        break;
+      }
+      auto timer = std::make_shared<asio::steady_timer>(executor);
+      timer->expires_after(
+          std::min<std::chrono::steady_clock::duration>(deadline - now, options.long_poll_recheck));
+      const Notifier::Token token = notifier->Subscribe(res.wait_topic, [timer] {
+        asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+      });
+      co_await timer->async_wait(kToken);
+      notifier->Unsubscribe(token);
+      res = Dispatch(req, route);
+    }
+    co_return res;
+  }
+
   asio::awaitable<bool> Write(beast::tcp_stream& stream, const Response& r, bool keep,
                               const std::string& method) {
     bhttp::response<bhttp::string_body> res;
@@ -166,7 +197,10 @@ struct Server::Impl {
     if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Content-Type-Options", "nosniff");
     for (const auto& [k, v] : r.headers) res.insert(k, v);
-    if (method != "HEAD") res.body() = r.body;
+    // 204 and 304 have no body by definition (Beast refuses to frame one).
+    const bool bodyless = r.status == 204 || r.status == 304;
+    if (method != "HEAD" && !bodyless) res.body() = r.body;
+    if (bodyless) res.erase(bhttp::field::content_type);
     res.keep_alive(keep);
     res.prepare_payload();
     stream.expires_after(options.read_timeout);
@@ -211,6 +245,7 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   Metrics* metrics;
+  Notifier* notifier;
   asio::io_context ioc;
   tcp::acceptor acceptor;
   std::atomic<int> inflight{0};
@@ -218,10 +253,14 @@ struct Server::Impl {
   std::thread shutdown_waiter;
 };
 
-Server::Server(ServerOptions options, const Router& router, Metrics* metrics)
-    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+Server::Server(ServerOptions options, const Router& router, Metrics* metrics, Notifier* notifier)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, notifier)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  // Joined here, not in Run(): Run() can return (the waiter stopped the context) before
+  // Shutdown() has finished assigning shutdown_waiter, so Run() cannot see it reliably.
+  if (impl_->shutdown_waiter.joinable()) impl_->shutdown_waiter.join();
+}
 
 Status Server::Start() {
   std::string host;
@@ -259,11 +298,12 @@ void Server::Run() {
   }
   impl_->ioc.run();
   for (auto& t : threads) t.join();
-  if (impl_->shutdown_waiter.joinable()) impl_->shutdown_waiter.join();
 }
 
 void Server::Shutdown(Duration grace) {
   if (impl_->stopping.exchange(true)) return;
+  // Parked long-polls answer now (their final attempt) instead of holding up the shutdown.
+  if (impl_->notifier != nullptr) impl_->notifier->NotifyAll();
   asio::post(impl_->ioc, [this] {
     boost::system::error_code ec;
     impl_->acceptor.close(ec);

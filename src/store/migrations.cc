@@ -48,6 +48,40 @@ CREATE TABLE devices (
 );
 CREATE INDEX devices_owner ON devices(owner_id)
 )sql"},
+      {2, "overlay_network", R"sql(
+CREATE TABLE regions (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  overlay_prefix TEXT NOT NULL,
+  pod_prefix TEXT NOT NULL,
+  service_prefix TEXT NOT NULL,
+  pod_cidr_length INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE address_claims (
+  pool TEXT NOT NULL,
+  idx BIGINT NOT NULL,
+  device_id TEXT NOT NULL,
+  claimed_at BIGINT NOT NULL,
+  PRIMARY KEY (pool, idx)
+);
+CREATE INDEX address_claims_device ON address_claims(device_id);
+CREATE TABLE address_cursors (
+  pool TEXT PRIMARY KEY,
+  next_idx BIGINT NOT NULL
+);
+ALTER TABLE devices ADD COLUMN region_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN overlay_ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN pod_cidr TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN home_gateway_id TEXT;
+ALTER TABLE devices ADD COLUMN config_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN applied_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN applied_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN gateway_down_at BIGINT;
+CREATE INDEX devices_home_gateway ON devices(home_gateway_id);
+CREATE INDEX devices_region_role ON devices(region_id, role)
+)sql"},
   };
   return kMigrations;
 }

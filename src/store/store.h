@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,6 +67,65 @@ struct Device {
   // Latest heartbeat payload (uptime, load, ...) as JSON; "{}" before the first.
   std::string last_heartbeat_json = "{}";
   std::optional<Timestamp> removed_at;
+
+  // Overlay network (coordinator/network). Empty region_id: not attached yet.
+  std::string region_id;
+  std::string overlay_ip;                    // "100.64.0.5"
+  std::string pod_cidr;                      // workers: "10.42.5.0/24"
+  std::string endpoint;                      // gateways: public "host:port"
+  std::optional<DeviceId> home_gateway;      // workers and control nodes
+  int64_t config_version = 0;                // desired network config version
+  int64_t applied_version = 0;               // the version the agent last reported running
+  std::string applied_error;                 // why the agent could not apply config_version
+  std::optional<Timestamp> gateway_down_at;  // gateways marked down by missed heartbeats
+};
+
+// A region's address plan (DESIGN §5). "default" is created at start-up.
+struct Region {
+  std::string id;
+  std::string name;
+  std::string overlay_prefix;  // device /32s come from here, e.g. "100.64.0.0/16"
+  std::string pod_prefix;      // one pod CIDR per worker, e.g. "10.42.0.0/16"
+  std::string service_prefix;  // Kubernetes services, e.g. "10.43.0.0/16"
+  int pod_cidr_length = 24;
+  Timestamp created_at;
+};
+
+// Network-state operations inside one transaction (Store::NetworkTransaction); valid only during
+// the callback. Lists are of live (not removed) devices, ordered by id, so that callers are
+// deterministic. An address pool is named "<region>/<kind>" and holds claimed indexes.
+class NetworkTx {
+ public:
+  virtual ~NetworkTx() = default;
+  virtual StatusOr<std::optional<Region>> FindRegion(const std::string& id) = 0;
+  virtual StatusOr<std::vector<Region>> ListRegions() = 0;
+  virtual Status InsertRegion(const Region& r) = 0;
+  virtual StatusOr<Device> GetDevice(const DeviceId& id) = 0;
+  virtual StatusOr<std::vector<Device>> ListByRole(const std::string& region,
+                                                   const std::string& role) = 0;
+  virtual StatusOr<std::vector<Device>> ListHomedOn(const DeviceId& gateway) = 0;
+  // Devices of a role that have no home gateway (workers waiting for one).
+  virtual StatusOr<std::vector<Device>> ListUnhomed(const std::string& region,
+                                                    const std::string& role) = 0;
+  // Devices enrolled but not attached to a region's network yet.
+  virtual StatusOr<std::vector<Device>> ListUnattached() = 0;
+  // Workers homed on each gateway of the region (gateways without any are absent).
+  virtual StatusOr<std::map<DeviceId, int64_t>> HomedWorkerCounts(const std::string& region) = 0;
+  virtual StatusOr<bool> IsClaimed(const std::string& pool, int64_t index) = 0;
+  virtual Status Claim(const std::string& pool, int64_t index, const DeviceId& device,
+                       Timestamp now) = 0;
+  virtual StatusOr<int64_t> ClaimedCount(const std::string& pool) = 0;
+  virtual Status ReleaseClaims(const DeviceId& device) = 0;
+  // Next-fit cursor of a pool (0 when never set).
+  virtual StatusOr<int64_t> Cursor(const std::string& pool) = 0;
+  virtual Status SetCursor(const std::string& pool, int64_t next) = 0;
+  virtual Status SetAddressing(const DeviceId& id, const std::string& region,
+                               const std::string& overlay_ip, const std::string& pod_cidr) = 0;
+  virtual Status SetHome(const DeviceId& device, const std::optional<DeviceId>& gateway) = 0;
+  virtual Status SetGatewayDown(const DeviceId& gateway, std::optional<Timestamp> since) = 0;
+  virtual Status MarkRemoved(const DeviceId& id, Timestamp now) = 0;
+  // config_version += 1.
+  virtual Status BumpVersion(const DeviceId& id) = 0;
 };
 
 struct Heartbeat {
@@ -102,7 +162,8 @@ class Store {
   // unexpired at `now`; it is marked used by `device.id` and the device is inserted with the
   // key's owner. Errors (nothing written): kUnauthenticated reason "install_key_unknown";
   // kFailedPrecondition reasons "install_key_used", "install_key_revoked",
-  // "install_key_expired". Returns the stored device (owner filled in).
+  // "install_key_expired"; kPermissionDenied reason "role_needs_admin_key" when a device of a role
+  // other than worker uses a key not created by an admin. Returns the stored device.
   virtual StatusOr<Device> EnrollDevice(const std::string& key_hash, Timestamp now,
                                         Device device) = 0;
 
@@ -115,6 +176,14 @@ class Store {
   virtual Status RemoveDevice(const DeviceId& id, Timestamp now) = 0;
   // Devices removed at or after `since` (for churn statistics), oldest removal first.
   virtual StatusOr<std::vector<Device>> ListDevicesRemovedSince(Timestamp since) = 0;
+
+  // Network state: runs `fn` in one write transaction; commits when it returns OK, otherwise
+  // nothing it did is kept.
+  virtual Status NetworkTransaction(const std::function<Status(NetworkTx&)>& fn) = 0;
+  // The agent's report of the config version it runs (and why it could not apply a newer one).
+  virtual Status RecordApplied(const DeviceId& id, int64_t version, const std::string& error) = 0;
+  // The desired config version alone (cheap; long-polls re-check it).
+  virtual StatusOr<int64_t> ConfigVersion(const DeviceId& id) = 0;
 
   // Schema version after migrations (for /healthz and tests).
   virtual StatusOr<int> SchemaVersion() = 0;

@@ -61,7 +61,11 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
   router.Add("GET", "/v1/me", [&ctx](const Request& req) {
     auto p = ctx.auth.Authenticate(req);
     if (!p.ok()) return Response::Error(p.status());
-    return Response::Json(200, api::EncodeAccount(p->account));
+    nlohmann::json out = api::EncodeAccount(p->account);
+    // A reloaded portal page has the HttpOnly cookie but not the token it got at sign-in; the
+    // same-origin policy keeps this response from other sites.
+    if (p->via_cookie) out["csrf_token"] = Auth::CsrfTokenFor(req.Cookie(kSessionCookie));
+    return Response::Json(200, out);
   });
 }
 

@@ -12,7 +12,13 @@ StatusOr<std::vector<store::Device>> RegionDevices(store::Store& store, const st
                   "no region '" + region + "'; until regions exist every device is in 'default'",
                   "region_not_found", "region");
   }
-  return store.ListDevices(std::nullopt);
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> all, store.ListDevices(std::nullopt));
+  // Only workers run tenant workloads; gateways and control nodes are infrastructure.
+  std::vector<store::Device> out;
+  for (auto& d : all) {
+    if (d.role == "worker") out.push_back(std::move(d));
+  }
+  return out;
 }
 
 std::string AkashCpuArch(const std::string& a) {

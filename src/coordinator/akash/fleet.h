@@ -16,7 +16,7 @@ namespace hearth::akash {
 
 inline constexpr std::string_view kDefaultRegion = "default";
 
-// The devices of `region` (not removed). kNotFound for an unknown region.
+// The worker devices of `region` (not removed). kNotFound for an unknown region.
 StatusOr<std::vector<store::Device>> RegionDevices(store::Store& store, const std::string& region);
 
 // The snapshot of `devices` (already filtered to the region) at `now`: online counts, GPU

@@ -95,6 +95,7 @@ api::PublicRegion SummarizeRegion(const RegionConfig& region,
     }
   }
   for (const auto& d : removed) {
+    if (d.role != "worker") continue;
     if (d.enrolled_at >= since) ++r.joined;  // joined and left inside the window
     if (d.removed_at && *d.removed_at >= since) ++r.left;
   }

@@ -1,5 +1,8 @@
 #include "coordinator/devices/handlers.h"
 
+#include <cctype>
+#include <charconv>
+
 #include "api/device_auth.h"
 #include "api/types.h"
 #include "common/encoding.h"
@@ -30,11 +33,12 @@ StatusOr<store::Device> VisibleDevice(coordinator::Context& ctx, const accounts:
   return d;
 }
 
+}  // namespace
+
 bool HasDeviceCredential(const Request& req) {
   return req.Header("authorization").rfind("Bearer " + std::string(kCredentialPrefix), 0) == 0;
 }
 
-// The device whose credential is presented for device `id`.
 StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const Request& req,
                                            const std::string& id) {
   const std::string authz = req.Header("authorization");
@@ -59,6 +63,49 @@ StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const Requ
   return d;
 }
 
+namespace {
+
+// Parses an optional non-negative integer query parameter within [lo, hi].
+StatusOr<int64_t> QueryInt(const Request& req, const std::string& name, int64_t def, int64_t lo,
+                           int64_t hi) {
+  auto it = req.query.find(name);
+  if (it == req.query.end() || it->second.empty()) return def;
+  int64_t v = 0;
+  const char* b = it->second.data();
+  const char* e = b + it->second.size();
+  auto [ptr, ec] = std::from_chars(b, e, v);
+  if (ec != std::errc() || ptr != e || v < lo || v > hi) {
+    return Status::InvalidArgument(name, name + " must be an integer from " + std::to_string(lo) +
+                                             " to " + std::to_string(hi));
+  }
+  return v;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Whether `needle` (lowercase) occurs in the device's id, name, owner, hostname or GPU models.
+bool Matches(const store::Device& d, const std::string& needle) {
+  if (needle.empty()) return true;
+  std::string hay = d.id.str() + " " + d.name + " " + d.owner_id.str();
+  if (Lower(hay).find(needle) != std::string::npos) return true;
+  // Parsing every inventory is the cost of a search over a large fleet; only a device whose raw
+  // inventory contains the text can match in its hostname or a GPU model.
+  if (Lower(d.inventory_json).find(needle) == std::string::npos) return false;
+  nlohmann::json inv = nlohmann::json::parse(d.inventory_json, nullptr, false);
+  if (inv.is_object()) {
+    hay += " " + inv.value("hostname", std::string());
+    if (auto g = inv.find("gpus"); g != inv.end() && g->is_array()) {
+      for (const auto& gpu : *g) {
+        if (gpu.is_object()) hay += " " + gpu.value("model", std::string());
+      }
+    }
+  }
+  return Lower(hay).find(needle) != std::string::npos;
+}
+
 }  // namespace
 
 void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
@@ -73,6 +120,46 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     const Timestamp now = ctx.clock.Now();
     for (const auto& d : *list) out.push_back(api::EncodeDevice(d, now, ctx.config.liveness));
     return Response::Json(200, {{"devices", out}});
+  });
+
+  // The network's devices for admins, filtered and one page at a time (the portal's admin view
+  // stays fast with tens of thousands of devices).
+  router.Add("GET", "/v1/admin/devices", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    if (!p->admin()) {
+      return Response::Error(Status(Code::kPermissionDenied,
+                                    "only admins can list the network's devices; your own are at "
+                                    "GET /v1/devices",
+                                    "admin_required"));
+    }
+    auto limit = QueryInt(req, "limit", 50, 1, 500);
+    if (!limit.ok()) return Response::Error(limit.status());
+    auto offset = QueryInt(req, "offset", 0, 0, int64_t{1} << 40);
+    if (!offset.ok()) return Response::Error(offset.status());
+    const std::string status = req.query.count("status") ? req.query.at("status") : "";
+    if (!status.empty() && status != "online" && status != "stale" && status != "offline") {
+      return Response::Error(
+          Status::InvalidArgument("status", "status must be online, stale or offline"));
+    }
+    const std::string needle = Lower(req.query.count("q") ? req.query.at("q") : "");
+    auto list = ctx.store.ListDevices(std::nullopt);
+    if (!list.ok()) return Response::Error(list.status());
+    const Timestamp now = ctx.clock.Now();
+    nlohmann::json counts = {{"online", 0}, {"stale", 0}, {"offline", 0}};
+    nlohmann::json page = nlohmann::json::array();
+    int64_t total = 0;
+    for (const auto& d : *list) {
+      if (!Matches(d, needle)) continue;
+      const std::string s(api::DeviceStatusName(api::StatusOf(d, now, ctx.config.liveness)));
+      counts[s] = counts[s].get<int64_t>() + 1;
+      if (!status.empty() && s != status) continue;
+      if (total >= *offset && total < *offset + *limit) {
+        page.push_back(api::EncodeDevice(d, now, ctx.config.liveness));
+      }
+      ++total;
+    }
+    return Response::Json(200, {{"devices", page}, {"total", total}, {"counts", counts}});
   });
 
   router.Add("GET", "/v1/devices/{id}", [&ctx](const Request& req) {
@@ -108,9 +195,8 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
       by = p->account.id.str();
     }
     if (!d.ok()) return Response::Error(d.status());
-    if (Status st = ctx.store.RemoveDevice(d->id, ctx.clock.Now()); !st.ok()) {
-      return Response::Error(st);
-    }
+    // Marks it removed, releases its addresses and withdraws it from the overlay at once.
+    if (auto cs = ctx.network.Remove(d->id); !cs.ok()) return Response::Error(cs.status());
     log::Info("device removed", {{"device_id", d->id.str()}, {"by", by}});
     return Response::NoContent();
   });

@@ -10,4 +10,11 @@ namespace hearth::devices {
 
 void RegisterRoutes(http::Router& router, coordinator::Context& ctx);
 
+// True when the request presents a device credential (Bearer hdc_...).
+bool HasDeviceCredential(const http::Request& req);
+// The live device whose credential and identity-key signature the request carries, for device
+// `id`; 401 otherwise (reason device_removed for a removed device).
+StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const http::Request& req,
+                                           const std::string& id);
+
 }  // namespace hearth::devices

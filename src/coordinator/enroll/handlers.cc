@@ -93,13 +93,22 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     d.inventory_json = agent::InventoryToJson(*inventory).dump();
     d.enrolled_at = now;
     d.last_seen = now;
+    d.role = er->role;
+    d.endpoint = er->endpoint;
     auto stored = ctx.store.EnrollDevice(HashInstallKey(*canonical), now, std::move(d));
     if (!stored.ok()) {
       log::Info("enrollment refused",
                 {{"reason", stored.status().reason()}, {"remote", req.remote_address}});
       return Response::Error(stored.status());
     }
+    // Addresses and a home gateway. A failure here (e.g. the region's addresses are exhausted)
+    // does not undo the enrollment: the device waits and the liveness loop retries.
+    if (auto cs = ctx.network.Attach(stored->id); !cs.ok()) {
+      log::Warn("device enrolled but not attached to the overlay yet",
+                {{"device_id", stored->id.str()}, {"error", cs.status().ToString()}});
+    }
     log::Info("device enrolled", {{"device_id", stored->id.str()},
+                                  {"role", stored->role},
                                   {"owner_id", stored->owner_id.str()},
                                   {"name", stored->name}});
     Response r = Response::Json(

@@ -84,9 +84,16 @@ class Stmt {
   int idx_ = 0;
 };
 
+// Columns written at enrollment; the network columns after them are set by NetworkTx.
+constexpr std::string_view kDeviceInsertColumns =
+    "id, owner_id, name, role, credential_hash, wg_public_key, identity_public_key, "
+    "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at, "
+    "endpoint";
 constexpr std::string_view kDeviceColumns =
     "id, owner_id, name, role, credential_hash, wg_public_key, identity_public_key, "
-    "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at";
+    "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at, "
+    "endpoint, region_id, overlay_ip, pod_cidr, home_gateway_id, config_version, "
+    "applied_version, applied_error, gateway_down_at";
 
 Device ReadDevice(const Stmt& s) {
   Device d;
@@ -103,6 +110,15 @@ Device ReadDevice(const Stmt& s) {
   d.last_seen = s.Time(10);
   d.last_heartbeat_json = s.Text(11);
   d.removed_at = s.OptTime(12);
+  d.endpoint = s.Text(13);
+  d.region_id = s.Text(14);
+  d.overlay_ip = s.Text(15);
+  d.pod_cidr = s.Text(16);
+  if (!s.IsNull(17)) d.home_gateway = DeviceId(s.Text(17));
+  d.config_version = s.Int(18);
+  d.applied_version = s.Int(19);
+  d.applied_error = s.Text(20);
+  d.gateway_down_at = s.OptTime(21);
   return d;
 }
 
@@ -132,6 +148,162 @@ InstallKeyRecord ReadKey(const Stmt& s) {
 
 constexpr std::string_view kKeyColumns =
     "id, owner_id, key_hash, hint, created_at, expires_at, used_at, used_by, revoked_at";
+
+// NetworkTx over the store's connection; the caller holds the store mutex and a transaction.
+class SqliteNetworkTx final : public NetworkTx {
+ public:
+  explicit SqliteNetworkTx(sqlite3* db) : db_(db) {}
+
+  StatusOr<std::optional<Region>> FindRegion(const std::string& id) override {
+    Stmt s(db_,
+           "SELECT id, name, overlay_prefix, pod_prefix, service_prefix, pod_cidr_length, "
+           "created_at FROM regions WHERE id = ?");
+    s.Bind(id);
+    if (s.Step()) {
+      return std::optional<Region>(Region{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
+                                          static_cast<int>(s.Int(5)), s.Time(6)});
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("find region"));
+    return std::optional<Region>();
+  }
+  StatusOr<std::vector<Region>> ListRegions() override {
+    Stmt s(db_,
+           "SELECT id, name, overlay_prefix, pod_prefix, service_prefix, pod_cidr_length, "
+           "created_at FROM regions ORDER BY id");
+    std::vector<Region> out;
+    while (s.Step()) {
+      out.push_back(Region{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
+                           static_cast<int>(s.Int(5)), s.Time(6)});
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("list regions"));
+    return out;
+  }
+  Status InsertRegion(const Region& r) override {
+    Stmt s(db_,
+           "INSERT INTO regions(id, name, overlay_prefix, pod_prefix, service_prefix, "
+           "pod_cidr_length, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(r.id)
+        .Bind(r.name)
+        .Bind(r.overlay_prefix)
+        .Bind(r.pod_prefix)
+        .Bind(r.service_prefix)
+        .Bind(int64_t{r.pod_cidr_length})
+        .Bind(r.created_at);
+    return s.Exec("insert region");
+  }
+  StatusOr<Device> GetDevice(const DeviceId& id) override {
+    Stmt s(db_, "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE id = ?");
+    s.Bind(id);
+    if (s.Step()) return ReadDevice(s);
+    HEARTH_RETURN_IF_ERROR(s.status("get device"));
+    return Status::NotFound("no such device");
+  }
+  StatusOr<std::vector<Device>> ListByRole(const std::string& region,
+                                           const std::string& role) override {
+    return List("region_id = ? AND role = ?", {region, role});
+  }
+  StatusOr<std::vector<Device>> ListHomedOn(const DeviceId& gateway) override {
+    return List("home_gateway_id = ?", {gateway.str()});
+  }
+  StatusOr<std::vector<Device>> ListUnhomed(const std::string& region,
+                                            const std::string& role) override {
+    return List("region_id = ? AND role = ? AND home_gateway_id IS NULL", {region, role});
+  }
+  StatusOr<std::vector<Device>> ListUnattached() override { return List("region_id = ''", {}); }
+  StatusOr<std::map<DeviceId, int64_t>> HomedWorkerCounts(const std::string& region) override {
+    Stmt s(db_,
+           "SELECT home_gateway_id, COUNT(*) FROM devices WHERE region_id = ? AND role = 'worker' "
+           "AND removed_at IS NULL AND home_gateway_id IS NOT NULL GROUP BY home_gateway_id");
+    s.Bind(region);
+    std::map<DeviceId, int64_t> out;
+    while (s.Step()) out[DeviceId(s.Text(0))] = s.Int(1);
+    HEARTH_RETURN_IF_ERROR(s.status("count homed workers"));
+    return out;
+  }
+  StatusOr<bool> IsClaimed(const std::string& pool, int64_t index) override {
+    Stmt s(db_, "SELECT 1 FROM address_claims WHERE pool = ? AND idx = ?");
+    s.Bind(pool).Bind(index);
+    const bool found = s.Step();
+    HEARTH_RETURN_IF_ERROR(s.status("find address claim"));
+    return found;
+  }
+  Status Claim(const std::string& pool, int64_t index, const DeviceId& device,
+               Timestamp now) override {
+    Stmt s(db_, "INSERT INTO address_claims(pool, idx, device_id, claimed_at) VALUES (?, ?, ?, ?)");
+    s.Bind(pool).Bind(index).Bind(device).Bind(now);
+    return s.Exec("claim address");
+  }
+  StatusOr<int64_t> ClaimedCount(const std::string& pool) override {
+    Stmt s(db_, "SELECT COUNT(*) FROM address_claims WHERE pool = ?");
+    s.Bind(pool);
+    if (s.Step()) return s.Int(0);
+    HEARTH_RETURN_IF_ERROR(s.status("count address claims"));
+    return int64_t{0};
+  }
+  Status ReleaseClaims(const DeviceId& device) override {
+    Stmt s(db_, "DELETE FROM address_claims WHERE device_id = ?");
+    s.Bind(device);
+    return s.Exec("release addresses");
+  }
+  StatusOr<int64_t> Cursor(const std::string& pool) override {
+    Stmt s(db_, "SELECT next_idx FROM address_cursors WHERE pool = ?");
+    s.Bind(pool);
+    if (s.Step()) return s.Int(0);
+    HEARTH_RETURN_IF_ERROR(s.status("read address cursor"));
+    return int64_t{0};
+  }
+  Status SetCursor(const std::string& pool, int64_t next) override {
+    Stmt s(db_,
+           "INSERT INTO address_cursors(pool, next_idx) VALUES (?, ?) "
+           "ON CONFLICT(pool) DO UPDATE SET next_idx = excluded.next_idx");
+    s.Bind(pool).Bind(next);
+    return s.Exec("set address cursor");
+  }
+  Status SetAddressing(const DeviceId& id, const std::string& region, const std::string& overlay_ip,
+                       const std::string& pod_cidr) override {
+    Stmt s(db_, "UPDATE devices SET region_id = ?, overlay_ip = ?, pod_cidr = ? WHERE id = ?");
+    s.Bind(region).Bind(overlay_ip).Bind(pod_cidr).Bind(id);
+    return s.Exec("set device addressing");
+  }
+  Status SetHome(const DeviceId& device, const std::optional<DeviceId>& gateway) override {
+    Stmt s(db_, "UPDATE devices SET home_gateway_id = ? WHERE id = ?");
+    s.Bind(gateway).Bind(device);
+    return s.Exec("set home gateway");
+  }
+  Status SetGatewayDown(const DeviceId& gateway, std::optional<Timestamp> since) override {
+    Stmt s(db_, "UPDATE devices SET gateway_down_at = ? WHERE id = ?");
+    s.Bind(since).Bind(gateway);
+    return s.Exec("set gateway down");
+  }
+  Status MarkRemoved(const DeviceId& id, Timestamp now) override {
+    Stmt s(db_,
+           "UPDATE devices SET removed_at = ?, home_gateway_id = NULL WHERE id = ? AND "
+           "removed_at IS NULL");
+    s.Bind(now).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("remove device"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+  Status BumpVersion(const DeviceId& id) override {
+    Stmt s(db_, "UPDATE devices SET config_version = config_version + 1 WHERE id = ?");
+    s.Bind(id);
+    return s.Exec("bump config version");
+  }
+
+ private:
+  StatusOr<std::vector<Device>> List(const std::string& where,
+                                     const std::vector<std::string>& args) {
+    Stmt s(db_, "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE " + where +
+                    " AND removed_at IS NULL ORDER BY id");
+    for (const auto& a : args) s.Bind(a);
+    std::vector<Device> out;
+    while (s.Step()) out.push_back(ReadDevice(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list devices"));
+    return out;
+  }
+
+  sqlite3* db_;
+};
 
 class SqliteStore final : public Store {
  public:
@@ -384,6 +556,33 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Status NetworkTransaction(const std::function<Status(NetworkTx&)>& fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    HEARTH_RETURN_IF_ERROR(ExecRaw("BEGIN IMMEDIATE"));
+    SqliteNetworkTx tx(db_);
+    Status st = fn(tx);
+    if (st.ok()) st = ExecRaw("COMMIT");
+    if (!st.ok()) (void)ExecRaw("ROLLBACK");
+    return st;
+  }
+  Status RecordApplied(const DeviceId& id, int64_t version, const std::string& error) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "UPDATE devices SET applied_version = ?, applied_error = ? WHERE id = ? AND "
+           "removed_at IS NULL");
+    s.Bind(version).Bind(error).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("record applied version"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+  StatusOr<int64_t> ConfigVersion(const DeviceId& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT config_version FROM devices WHERE id = ?");
+    s.Bind(id);
+    if (s.Step()) return s.Int(0);
+    HEARTH_RETURN_IF_ERROR(s.status("read config version"));
+    return Status::NotFound("no such device");
+  }
   StatusOr<int> SchemaVersion() override {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -431,8 +630,21 @@ class SqliteStore final : public Store {
                                         "install_key");
     }
     device.owner_id = k.owner_id;
-    Stmt ins(db_, "INSERT INTO devices(" + std::string(kDeviceColumns) +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (device.role != "worker") {
+      Stmt o(db_, "SELECT role FROM accounts WHERE id = ?");
+      o.Bind(k.owner_id);
+      const bool admin = o.Step() && o.Text(0) == "admin";
+      HEARTH_RETURN_IF_ERROR(o.status("find key owner"));
+      if (!admin) {
+        return Status(Code::kPermissionDenied,
+                      "a " + device.role +
+                          " must be enrolled with an install key created by an admin; ask an "
+                          "admin for one, or join as a worker",
+                      "role_needs_admin_key", "role");
+      }
+    }
+    Stmt ins(db_, "INSERT INTO devices(" + std::string(kDeviceInsertColumns) +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.Bind(device.id)
         .Bind(device.owner_id)
         .Bind(device.name)
@@ -445,7 +657,8 @@ class SqliteStore final : public Store {
         .Bind(device.enrolled_at)
         .Bind(device.last_seen)
         .Bind(device.last_heartbeat_json)
-        .Bind(device.removed_at);
+        .Bind(device.removed_at)
+        .Bind(device.endpoint);
     HEARTH_RETURN_IF_ERROR(ins.Exec("insert device"));
     Stmt upd(db_, "UPDATE install_keys SET used_at = ?, used_by = ? WHERE id = ?");
     upd.Bind(now).Bind(device.id).Bind(k.id);

@@ -1,0 +1,395 @@
+#include "coordinator/network/network.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace hearth::network {
+namespace {
+
+bool Homeable(const store::Device& d) { return d.role == "worker" || d.role == "control"; }
+bool Up(const store::Device& gateway) { return !gateway.gateway_down_at.has_value(); }
+
+int PortOf(const std::string& endpoint) {
+  const size_t colon = endpoint.rfind(':');
+  return colon == std::string::npos ? 0 : std::stoi(endpoint.substr(colon + 1));
+}
+
+// Parses a stored prefix; a corrupt one is an internal error, not the caller's.
+StatusOr<Ipv4Prefix> StoredPrefix(const std::string& text, const std::string& what) {
+  auto p = Ipv4Prefix::Parse(text, what);
+  if (!p.ok()) return Status::Internal("stored " + what + " is corrupt: " + p.status().message());
+  return p;
+}
+
+// Bumps a device's version once per change set.
+Status Bump(store::NetworkTx& tx, const DeviceId& id, ChangeSet* cs) {
+  if (!cs->bumped.insert(id).second) return Status::Ok();
+  return tx.BumpVersion(id);
+}
+
+StatusOr<std::vector<store::Device>> UpGateways(store::NetworkTx& tx, const std::string& region) {
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> all, tx.ListByRole(region, "gateway"));
+  std::vector<store::Device> up;
+  for (auto& g : all) {
+    if (Up(g)) up.push_back(std::move(g));
+  }
+  return up;
+}
+
+// Worker loads of the up gateways (zero for gateways with no worker).
+StatusOr<std::map<DeviceId, int64_t>> Loads(store::NetworkTx& tx, const std::string& region,
+                                            const std::vector<store::Device>& up) {
+  HEARTH_ASSIGN_OR_RETURN(auto counts, tx.HomedWorkerCounts(region));
+  std::map<DeviceId, int64_t> loads;
+  for (const auto& g : up) loads[g.id] = counts.count(g.id) ? counts[g.id] : 0;
+  return loads;
+}
+
+}  // namespace
+
+std::optional<DeviceId> LeastLoaded(const std::map<DeviceId, int64_t>& loads) {
+  std::optional<DeviceId> best;
+  int64_t best_load = 0;
+  for (const auto& [id, load] : loads) {  // map order: ties go to the smallest id
+    if (!best || load < best_load) {
+      best = id;
+      best_load = load;
+    }
+  }
+  return best;
+}
+
+std::vector<Move> PlanRebalance(const std::map<DeviceId, std::vector<DeviceId>>& homed) {
+  std::map<DeviceId, std::vector<DeviceId>> h = homed;
+  std::vector<Move> moves;
+  if (h.size() < 2) return moves;
+  while (true) {
+    auto max_it = h.begin(), min_it = h.begin();
+    for (auto it = h.begin(); it != h.end(); ++it) {
+      if (it->second.size() > max_it->second.size()) max_it = it;
+      if (it->second.size() < min_it->second.size()) min_it = it;
+    }
+    if (max_it->second.size() <= min_it->second.size() + 1) break;
+    const DeviceId w = max_it->second.back();  // the newest-id worker moves
+    max_it->second.pop_back();
+    min_it->second.push_back(w);
+    moves.push_back({w, max_it->first, min_it->first});
+  }
+  return moves;
+}
+
+StatusOr<int64_t> AllocateIndex(store::NetworkTx& tx, const std::string& pool, int64_t first,
+                                int64_t last, const DeviceId& device, Timestamp now,
+                                const std::string& field, const std::string& prefix_text) {
+  const int64_t size = last - first + 1;
+  HEARTH_ASSIGN_OR_RETURN(int64_t claimed, tx.ClaimedCount(pool));
+  if (claimed >= size) {
+    return Status(Code::kResourceExhausted,
+                  "no free address left in " + prefix_text + " (" + std::to_string(claimed) +
+                      " in use); widen the region's " + field + " or add a region",
+                  "addresses_exhausted", field);
+  }
+  HEARTH_ASSIGN_OR_RETURN(int64_t cursor, tx.Cursor(pool));
+  if (cursor < first || cursor > last) cursor = first;
+  for (int64_t i = 0; i < size; ++i) {
+    const int64_t idx = first + (cursor - first + i) % size;
+    HEARTH_ASSIGN_OR_RETURN(bool taken, tx.IsClaimed(pool, idx));
+    if (taken) continue;
+    HEARTH_RETURN_IF_ERROR(tx.Claim(pool, idx, device, now));
+    HEARTH_RETURN_IF_ERROR(tx.SetCursor(pool, idx == last ? first : idx + 1));
+    return idx;
+  }
+  return Status::Internal("address pool " + pool + " has free space but no free index");
+}
+
+Network::Network(Config config, store::Store& store, const Clock& clock, http::Notifier& notifier)
+    : config_(std::move(config)), store_(store), clock_(clock), notifier_(notifier) {}
+
+Status Network::Init() {
+  HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix overlay,
+                          Ipv4Prefix::Parse(config_.default_overlay_prefix, "--overlay-prefix"));
+  HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix pods,
+                          Ipv4Prefix::Parse(config_.default_pod_prefix, "--pod-prefix"));
+  HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix services,
+                          Ipv4Prefix::Parse(config_.default_service_prefix, "--service-prefix"));
+  static const Ipv4Prefix kCgnat = *Ipv4Prefix::Parse("100.64.0.0/10", "overlay");
+  if (!kCgnat.Contains(overlay) || overlay.length() > 30) {
+    return Status::InvalidArgument("--overlay-prefix",
+                                   "must be inside 100.64.0.0/10 and hold at least 4 addresses, "
+                                   "e.g. 100.64.0.0/16");
+  }
+  if (config_.pod_cidr_length < pods.length() || config_.pod_cidr_length > 28) {
+    return Status::InvalidArgument("--pod-cidr-length",
+                                   "must be between the pod prefix length (" +
+                                       std::to_string(pods.length()) + ") and 28");
+  }
+  if (overlay.Overlaps(pods) || overlay.Overlaps(services) || pods.Overlaps(services)) {
+    return Status::InvalidArgument("--pod-prefix",
+                                   "the overlay, pod and service prefixes must not overlap");
+  }
+  return store_.NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+    HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> r,
+                            tx.FindRegion(std::string(kDefaultRegion)));
+    if (r) return Status::Ok();
+    store::Region region{std::string(kDefaultRegion),
+                         "Default region",
+                         overlay.ToString(),
+                         pods.ToString(),
+                         services.ToString(),
+                         config_.pod_cidr_length,
+                         clock_.Now()};
+    return tx.InsertRegion(region);
+  });
+}
+
+StatusOr<ChangeSet> Network::Run(
+    const std::function<Status(store::NetworkTx&, ChangeSet*)>& fn) {
+  ChangeSet cs;
+  HEARTH_RETURN_IF_ERROR(store_.NetworkTransaction([&](store::NetworkTx& tx) {
+    cs = ChangeSet();  // a retried transaction starts afresh
+    return fn(tx, &cs);
+  }));
+  for (const DeviceId& id : cs.bumped) notifier_.Notify(id.str());
+  return cs;
+}
+
+Status Network::BumpRegionGateways(store::NetworkTx& tx, const std::string& region,
+                                   ChangeSet* cs) {
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> gateways, tx.ListByRole(region, "gateway"));
+  for (const auto& g : gateways) HEARTH_RETURN_IF_ERROR(Bump(tx, g.id, cs));
+  return Status::Ok();
+}
+
+Status Network::Rehome(store::NetworkTx& tx, const store::Device& device,
+                       const std::optional<DeviceId>& to, ChangeSet* cs) {
+  if (device.home_gateway == to) return Status::Ok();
+  HEARTH_RETURN_IF_ERROR(tx.SetHome(device.id, to));
+  HEARTH_RETURN_IF_ERROR(Bump(tx, device.id, cs));
+  // Counted when a worker lands on a gateway (unhoming on the way there is not a second move).
+  if (device.role == "worker" && to) ++cs->moved_workers;
+  // The old and new home gateways' peers change, and every sibling's route to them.
+  return BumpRegionGateways(tx, device.region_id, cs);
+}
+
+Status Network::AttachLocked(store::NetworkTx& tx, const store::Device& d, ChangeSet* cs) {
+  const std::string region_id(kDefaultRegion);
+  HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> region, tx.FindRegion(region_id));
+  if (!region) return Status::Internal("region " + region_id + " does not exist");
+  HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix overlay, StoredPrefix(region->overlay_prefix, "overlay"));
+  const Timestamp now = clock_.Now();
+  // Index 0 is the network address; the last one is left out like a broadcast address.
+  HEARTH_ASSIGN_OR_RETURN(
+      int64_t ip_idx,
+      AllocateIndex(tx, region_id + "/overlay", 1, static_cast<int64_t>(overlay.size()) - 2, d.id,
+                    now, "overlay_prefix", region->overlay_prefix));
+  const std::string ip = overlay.Subnet(static_cast<uint64_t>(ip_idx), 32).address().ToString();
+  std::string pod_cidr;
+  if (d.role == "worker") {
+    HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix pods, StoredPrefix(region->pod_prefix, "pod"));
+    const int64_t n = int64_t{1} << (region->pod_cidr_length - pods.length());
+    HEARTH_ASSIGN_OR_RETURN(int64_t pod_idx,
+                            AllocateIndex(tx, region_id + "/pod", 0, n - 1, d.id, now,
+                                          "pod_prefix", region->pod_prefix));
+    pod_cidr = pods.Subnet(static_cast<uint64_t>(pod_idx), region->pod_cidr_length).ToString();
+  }
+  HEARTH_RETURN_IF_ERROR(tx.SetAddressing(d.id, region_id, ip, pod_cidr));
+  HEARTH_RETURN_IF_ERROR(Bump(tx, d.id, cs));
+  store::Device attached = d;
+  attached.region_id = region_id;
+  if (Homeable(d)) {
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> up, UpGateways(tx, region_id));
+    HEARTH_ASSIGN_OR_RETURN(auto loads, Loads(tx, region_id, up));
+    if (auto gw = LeastLoaded(loads)) {
+      HEARTH_RETURN_IF_ERROR(Rehome(tx, attached, gw, cs));
+    }
+    return Status::Ok();
+  }
+  // A new gateway: every gateway gains a sibling peer, then the region is rebalanced onto it.
+  HEARTH_RETURN_IF_ERROR(BumpRegionGateways(tx, region_id, cs));
+  return Rebalance(tx, region_id, cs);
+}
+
+Status Network::Rebalance(store::NetworkTx& tx, const std::string& region, ChangeSet* cs) {
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> up, UpGateways(tx, region));
+  if (up.empty()) return Status::Ok();
+  // Devices without a home (no gateway was up when they came) go to the least loaded first.
+  for (const char* role : {"worker", "control"}) {
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> unhomed, tx.ListUnhomed(region, role));
+    for (const auto& d : unhomed) {
+      HEARTH_ASSIGN_OR_RETURN(auto loads, Loads(tx, region, up));
+      HEARTH_RETURN_IF_ERROR(Rehome(tx, d, LeastLoaded(loads), cs));
+    }
+  }
+  std::map<DeviceId, std::vector<DeviceId>> homed;
+  std::map<DeviceId, store::Device> workers;
+  for (const auto& g : up) {
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> list, tx.ListHomedOn(g.id));
+    auto& ids = homed[g.id];
+    for (auto& w : list) {
+      if (w.role != "worker") continue;
+      ids.push_back(w.id);
+      workers.emplace(w.id, std::move(w));
+    }
+  }
+  for (const Move& m : PlanRebalance(homed)) {
+    HEARTH_RETURN_IF_ERROR(Rehome(tx, workers.at(m.worker), m.to, cs));
+  }
+  return Status::Ok();
+}
+
+StatusOr<ChangeSet> Network::Attach(const DeviceId& device) {
+  return Run([&](store::NetworkTx& tx, ChangeSet* cs) -> Status {
+    HEARTH_ASSIGN_OR_RETURN(store::Device d, tx.GetDevice(device));
+    if (d.removed_at) return Status::NotFound("device " + device.str() + " was removed");
+    if (!d.region_id.empty()) return Status::Ok();  // attached already
+    return AttachLocked(tx, d, cs);
+  });
+}
+
+StatusOr<ChangeSet> Network::Remove(const DeviceId& device) {
+  return Run([&](store::NetworkTx& tx, ChangeSet* cs) -> Status {
+    HEARTH_ASSIGN_OR_RETURN(store::Device d, tx.GetDevice(device));
+    HEARTH_RETURN_IF_ERROR(tx.MarkRemoved(d.id, clock_.Now()));
+    HEARTH_RETURN_IF_ERROR(tx.ReleaseClaims(d.id));
+    if (d.region_id.empty()) return Status::Ok();
+    if (Homeable(d)) {
+      // Its home gateway loses a peer; siblings lose it from their route to that gateway.
+      return d.home_gateway ? BumpRegionGateways(tx, d.region_id, cs) : Status::Ok();
+    }
+    HEARTH_RETURN_IF_ERROR(BumpRegionGateways(tx, d.region_id, cs));
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> orphans, tx.ListHomedOn(d.id));
+    for (const auto& o : orphans) HEARTH_RETURN_IF_ERROR(Rehome(tx, o, std::nullopt, cs));
+    return Rebalance(tx, d.region_id, cs);
+  });
+}
+
+StatusOr<ChangeSet> Network::Tick() {
+  const Timestamp now = clock_.Now();
+  return Run([&](store::NetworkTx& tx, ChangeSet* cs) -> Status {
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> unattached, tx.ListUnattached());
+    for (const auto& d : unattached) {
+      // A device that could not be attached (e.g. addresses exhausted) keeps waiting.
+      if (Status st = AttachLocked(tx, d, cs); !st.ok()) {
+        if (st.code() != Code::kResourceExhausted) return st;
+      }
+    }
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Region> regions, tx.ListRegions());
+    for (const auto& region : regions) {
+      HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> gateways,
+                              tx.ListByRole(region.id, "gateway"));
+      bool changed = false;
+      for (const auto& g : gateways) {
+        const bool silent = now - g.last_seen > config_.gateway_down_after;
+        if (silent && Up(g)) {
+          log::Warn("gateway down: no heartbeat", {{"gateway", g.id.str()},
+                                                   {"last_seen", FormatRfc3339(g.last_seen)}});
+          HEARTH_RETURN_IF_ERROR(tx.SetGatewayDown(g.id, now));
+          HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> homed, tx.ListHomedOn(g.id));
+          for (const auto& w : homed) HEARTH_RETURN_IF_ERROR(Rehome(tx, w, std::nullopt, cs));
+          changed = true;
+        } else if (!silent && !Up(g)) {
+          log::Info("gateway back up", {{"gateway", g.id.str()}});
+          HEARTH_RETURN_IF_ERROR(tx.SetGatewayDown(g.id, std::nullopt));
+          HEARTH_RETURN_IF_ERROR(BumpRegionGateways(tx, region.id, cs));
+          changed = true;
+        }
+      }
+      HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> waiting,
+                              tx.ListUnhomed(region.id, "worker"));
+      if (changed || !waiting.empty()) HEARTH_RETURN_IF_ERROR(Rebalance(tx, region.id, cs));
+    }
+    return Status::Ok();
+  });
+}
+
+StatusOr<api::NetworkConfig> Network::DesiredConfig(const DeviceId& device) {
+  api::NetworkConfig c;
+  HEARTH_RETURN_IF_ERROR(store_.NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+    c = api::NetworkConfig();
+    HEARTH_ASSIGN_OR_RETURN(store::Device d, tx.GetDevice(device));
+    if (d.removed_at) return Status::NotFound("device " + device.str() + " was removed");
+    c.version = d.config_version;
+    c.role = d.role;
+    c.region = d.region_id;
+    c.mtu = config_.mtu;
+    if (d.region_id.empty()) return Status::Ok();  // not attached yet: nothing to run
+    HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> region, tx.FindRegion(d.region_id));
+    if (!region) return Status::Internal("region " + d.region_id + " does not exist");
+    HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix overlay, StoredPrefix(region->overlay_prefix, "overlay"));
+    HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix pods, StoredPrefix(region->pod_prefix, "pod"));
+    HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix services, StoredPrefix(region->service_prefix, "service"));
+    HEARTH_ASSIGN_OR_RETURN(c.address, StoredPrefix(d.overlay_ip, "overlay address"));
+    if (!d.pod_cidr.empty()) {
+      HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix pod, StoredPrefix(d.pod_cidr, "pod CIDR"));
+      c.pod_cidr = pod;
+    }
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> gateways,
+                            tx.ListByRole(d.region_id, "gateway"));
+    // The /32 and pod CIDR through which a device is reached.
+    auto routed = [](const store::Device& x) {
+      std::vector<Ipv4Prefix> out;
+      if (auto a = Ipv4Prefix::Parse(x.overlay_ip, "overlay_ip"); a.ok()) out.push_back(*a);
+      if (auto p = Ipv4Prefix::Parse(x.pod_cidr, "pod_cidr"); p.ok()) out.push_back(*p);
+      return out;
+    };
+    if (Homeable(d)) {
+      c.routes = {overlay, pods, services};
+      std::sort(c.routes.begin(), c.routes.end());
+      for (const auto& g : gateways) {
+        if (d.home_gateway == g.id) {
+          api::PeerConfig p;
+          p.public_key = g.wg_public_key;
+          p.name = g.id.str();
+          p.role = "gateway";
+          p.endpoint = g.endpoint;
+          p.allowed_ips = c.routes;
+          p.persistent_keepalive_seconds = api::kWorkerKeepaliveSeconds;
+          c.peers.push_back(std::move(p));
+        } else if (Up(g)) {
+          c.standby_gateways.push_back({g.id.str(), g.endpoint, g.wg_public_key});
+        }
+      }
+      return Status::Ok();
+    }
+    // A gateway: a peer per homed device, a peer per sibling gateway carrying the devices homed
+    // there, forwarding on, the region's overlay and pod prefixes routed into the interface.
+    c.listen_port = PortOf(d.endpoint);
+    c.forwarding = true;
+    c.routes = {overlay, pods};
+    std::sort(c.routes.begin(), c.routes.end());
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> homed, tx.ListHomedOn(d.id));
+    for (const auto& w : homed) {
+      api::PeerConfig p;
+      p.public_key = w.wg_public_key;
+      p.name = w.id.str();
+      p.role = w.role;
+      p.allowed_ips = routed(w);
+      c.peers.push_back(std::move(p));
+    }
+    for (const auto& g : gateways) {
+      if (g.id == d.id) continue;
+      api::PeerConfig p;
+      p.public_key = g.wg_public_key;
+      p.name = g.id.str();
+      p.role = "gateway";
+      p.endpoint = g.endpoint;
+      p.allowed_ips = routed(g);
+      p.persistent_keepalive_seconds = api::kWorkerKeepaliveSeconds;
+      HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> theirs, tx.ListHomedOn(g.id));
+      for (const auto& w : theirs) {
+        for (const auto& r : routed(w)) p.allowed_ips.push_back(r);
+      }
+      std::sort(p.allowed_ips.begin(), p.allowed_ips.end());
+      c.peers.push_back(std::move(p));
+    }
+    for (auto& p : c.peers) std::sort(p.allowed_ips.begin(), p.allowed_ips.end());
+    std::sort(c.peers.begin(), c.peers.end(), [](const auto& a, const auto& b) {
+      return a.public_key < b.public_key;
+    });
+    return Status::Ok();
+  }));
+  return c;
+}
+
+}  // namespace hearth::network

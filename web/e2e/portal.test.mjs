@@ -1,0 +1,177 @@
+// Browser tests of the portal (ctest label e2e): headless Debian Chromium driven by
+// playwright-core against a real `hearth serve`, with a real `hearth join` + `hearth agent`
+// on fixture hardware. Every page is saved at 1280×800 and 360×740 in build/test-artifacts/.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import {
+  ADMIN, SIZES, apiSession, artifacts, binary, chromiumPath, eventually, joinAndRunAgent, launchBrowser,
+  screenshots, seedDevices, startCoordinator, stopAll, tempDir, watchConsole, webDir,
+} from './lib.mjs';
+
+const OWNER = { email: 'owner@hearth.test', password: 'owner-password-e2e' };
+let dir, coord, browser, ownerCtx, ownerPage, ownerErrors;
+
+before(async () => {
+  for (const [what, path] of [['hearth binary', binary], ['Chromium (scripts/install-deps)', chromiumPath],
+    ['built portal (make build)', `${webDir}/index.html`]]) {
+    assert.ok(existsSync(path), `missing ${what}: ${path}`);
+  }
+  dir = tempDir();
+  coord = await startCoordinator(`${dir.path}/coord`);
+  browser = await launchBrowser();
+  ownerCtx = await browser.newContext({ viewport: SIZES.desktop, baseURL: coord.url });
+  ownerPage = await ownerCtx.newPage();
+  ownerErrors = watchConsole(ownerPage);
+  console.log(`# coordinator ${coord.url}; screenshots in ${artifacts}`);
+});
+
+after(async () => {
+  await browser?.close();
+  stopAll();
+  await coord?.exited;
+  dir?.remove();
+});
+
+test('an owner signs up, adds a device that appears live, renames and removes it', async () => {
+  const page = ownerPage;
+  await page.goto('/');
+  await page.waitForURL('**/signin');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await screenshots(page, 'signin');
+
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.waitForURL('**/signup');
+  await page.getByLabel('Email').fill(OWNER.email);
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // The API's own message for a too-short password is shown.
+  await page.getByRole('alert').filter({ hasText: /10/ }).waitFor();
+  await screenshots(page, 'signup-error');
+  ownerErrors.length = 0;  // the refused sign-up's 400 is reported by the browser itself
+  await page.getByLabel('Password').fill(OWNER.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/devices');
+  await page.getByRole('heading', { name: 'No devices yet' }).waitFor();
+  await screenshots(page, 'devices-empty');
+
+  await page.getByRole('link', { name: 'Add device', exact: true }).click();
+  await page.waitForURL('**/devices/add');
+  await screenshots(page, 'add-device');
+  await page.getByRole('button', { name: 'Create install key' }).click();
+  const command = await page.locator('#join-command').textContent();
+  assert.match(command ?? '', /^hearth join --coordinator http:\/\/127\.0\.0\.1:\d+ ([a-z]+-){4}[a-z]+$/);
+  const key = (command ?? '').split(' ').pop();
+  assert.equal(await page.locator('#install-progress').getAttribute('data-step'), 'waiting');
+  await screenshots(page, 'add-device-waiting');
+
+  // A real device joins: the page follows it without a reload.
+  const { agent } = await joinAndRunAgent(coord.url, `${dir.path}/dev1`, 'rtx4090', key);
+  await page.locator('#install-progress[data-step="online"]').waitFor({ timeout: 30000 });
+  await page.getByText('is online.').waitFor();
+  await screenshots(page, 'add-device-online');
+
+  await page.getByRole('link', { name: 'Devices', exact: true }).click();
+  await page.waitForURL('**/devices');
+  const row = page.locator('tr[data-device-id]');
+  await row.first().waitFor();
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent() ?? '', /Online/);
+  assert.match(await row.textContent() ?? '', /RTX 4090/);
+  await screenshots(page, 'devices');
+
+  await row.getByRole('link').first().click();
+  await page.waitForURL(/\/devices\/dev_/);
+  await page.getByRole('heading', { name: 'Hardware' }).waitFor();
+  await page.getByText('RTX 4090', { exact: false }).first().waitFor();
+  await screenshots(page, 'device-detail');
+
+  await page.getByLabel('Name').fill('studio-pc');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.getByRole('status').filter({ hasText: 'Renamed.' }).waitFor();
+  await page.getByRole('heading', { name: 'studio-pc', level: 1 }).waitFor();
+
+  await page.getByRole('button', { name: 'Remove device…' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  assert.match(await dialog.textContent() ?? '', /cannot be undone/);
+  await screenshots(page, 'device-remove-confirm');
+  await dialog.getByRole('button', { name: 'Yes, remove it' }).click();
+  await page.waitForURL('**/devices');
+  await page.getByRole('heading', { name: 'No devices yet' }).waitFor();
+  // The removed device's agent is refused and exits (3: removed).
+  assert.equal(await Promise.race([agent.exited, new Promise((r) => setTimeout(() => r('still running'), 15000))]), 3);
+  assert.deepEqual(ownerErrors, []);
+});
+
+test('an owner cannot reach admin pages, in the UI or the API', async () => {
+  const page = ownerPage;
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.waitFor();
+  assert.equal(await nav.getByRole('link', { name: 'All devices' }).count(), 0);
+  await page.goto('/admin/devices');
+  await page.getByRole('heading', { name: 'Admins only' }).waitFor();
+  await screenshots(page, 'admin-forbidden');
+  const res = await page.request.get('/v1/admin/devices');
+  assert.equal(res.status(), 403);
+  assert.equal((await res.json()).error.code, 'admin_required');
+  await page.goto('/no-such-page');
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await screenshots(page, 'not-found');
+  assert.deepEqual(ownerErrors, []);
+});
+
+test('an admin searches, filters and pages through every device', async () => {
+  const owner = await apiSession(coord.url, OWNER.email, OWNER.password);
+  await seedDevices(coord.url, owner, 120, 'fleet');
+  // Seeded devices never heartbeat: once they are offline every status below is settled.
+  const admin = await apiSession(coord.url, ADMIN.email, ADMIN.password);
+  await eventually(async () => (await (await admin.get('/v1/admin/devices?status=offline')).json()).total === 120,
+    20000, 'the seeded devices to go offline');
+  const ctx = await browser.newContext({ viewport: SIZES.desktop, baseURL: coord.url });
+  const page = await ctx.newPage();
+  const errors = watchConsole(page);
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/devices');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'All devices' }).click();
+  await page.waitForURL('**/admin/devices');
+  await page.getByText('Showing 1–50 of 120').waitFor();
+  assert.equal(await page.locator('tr[data-device-id]').count(), 50);
+  await screenshots(page, 'admin-devices');
+
+  await page.getByRole('link', { name: 'Next →' }).click();
+  await page.getByText('Showing 51–100 of 120').waitFor();
+  assert.match(page.url(), /page=2/);
+
+  await page.getByLabel('Search').fill('a100');
+  await page.getByText('Showing 1–30 of 30').waitFor();
+  await page.getByLabel('Search').fill('fleet-7');  // fleet-7 and fleet-70..79
+  await page.getByText('of 11', { exact: false }).waitFor();
+  await screenshots(page, 'admin-devices-search');
+
+  await page.getByLabel('Status').selectOption('offline');
+  await page.getByText('Showing 1–11 of 11').waitFor();
+  await page.getByLabel('Status').selectOption('online');
+  await page.getByRole('heading', { name: 'No device matches' }).waitFor();
+  await screenshots(page, 'admin-devices-empty');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/signin');
+  await page.goto('/admin/devices');
+  await page.waitForURL(/\/signin\?next=/);
+  // Keyboard only: Tab goes from the email field to the password, Enter signs in and returns
+  // to the page that was asked for.
+  await page.getByLabel('Email').focus();
+  await page.keyboard.type(ADMIN.email);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'password');
+  await page.keyboard.type(ADMIN.password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/admin/devices');
+  await page.getByText('Showing 1–50 of 120').waitFor();
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -1,0 +1,23 @@
+// Names for the API's wire types. Everything here is derived from schema.gen.ts, which
+// `npm run gen` generates from api/openapi.yaml: never write a wire type by hand.
+import type { components, paths } from './schema.gen';
+
+type Schemas = components['schemas'];
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+
+export type ApiErrorBody = Schemas['Error'];
+export type Account = Schemas['Account'];
+export type Session = Schemas['Session'];
+export type Device = Schemas['Device'];
+export type DeviceStatus = Device['status'];
+export type Inventory = Schemas['Inventory'];
+export type Gpu = NonNullable<Inventory['gpus']>[number];
+export type InstallKey = Schemas['InstallKey'];
+export type NewInstallKey = Schemas['NewInstallKey'];
+export type Heartbeat = Schemas['Heartbeat'];
+export type Me = Json<paths['/v1/me']['get']['responses'][200]>;
+export type DeviceList = Json<paths['/v1/devices']['get']['responses'][200]>;
+export type InstallKeyList = Json<paths['/v1/install-keys']['get']['responses'][200]>;
+export type AdminDevicePage = Json<paths['/v1/admin/devices']['get']['responses'][200]>;
+export type AdminDeviceQuery = NonNullable<paths['/v1/admin/devices']['get']['parameters']['query']>;
+export type Health = Json<paths['/healthz']['get']['responses'][200]>;

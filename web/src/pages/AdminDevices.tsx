@@ -1,0 +1,96 @@
+// Admin: every device in the network, searched and filtered on the server and shown one page
+// at a time (usable with tens of thousands of devices). Filters live in the URL.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { AdminDevicePage } from '../api/types';
+import { Empty, ErrorBox, Loading, PageTitle, usePoll, useTick } from '../components/common';
+import { navigate, useLocation } from '../router';
+import { pageInfo } from '../view/format';
+import { DeviceTable } from './Devices';
+
+const PAGE_SIZE = 50;
+const STATUSES = ['', 'online', 'stale', 'offline'] as const;
+
+function href(q: string, status: string, page: number): string {
+  const p = new URLSearchParams();
+  if (q) p.set('q', q);
+  if (status) p.set('status', status);
+  if (page > 1) p.set('page', String(page));
+  const s = p.toString();
+  return '/admin/devices' + (s ? '?' + s : '');
+}
+
+export function AdminDevicesPage() {
+  const { search } = useLocation();
+  const q = search.get('q') ?? '';
+  const status = search.get('status') ?? '';
+  const page = Math.max(1, Number(search.get('page')) || 1);
+  const [text, setText] = useState(q);
+  const [data, setData] = useState<AdminDevicePage | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const now = useTick(10000);
+
+  // Search as you type, a moment after the last key.
+  useEffect(() => {
+    if (text === q) return;
+    const t = setTimeout(() => navigate(href(text.trim(), status, 1), true), 250);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  usePoll(async () => {
+    try {
+      const offset = (page - 1) * PAGE_SIZE;
+      const st = STATUSES.find((s) => s === status) || undefined;
+      setData(await api.adminDevices({ q: q || undefined, status: st, limit: PAGE_SIZE, offset }));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, 10000, [q, status, page]);
+
+  const info = pageInfo(data?.total ?? 0, page, PAGE_SIZE);
+  const all = data ? data.counts.online + data.counts.stale + data.counts.offline : 0;
+  return (
+    <section>
+      <PageTitle title="All devices">All devices</PageTitle>
+      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate(href(text.trim(), status, 1)); }}>
+        <div>
+          <label for="search">Search</label>
+          <input id="search" type="search" placeholder="name, id, owner, host or GPU" value={text}
+            onInput={(e) => setText(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="status-filter">Status</label>
+          <select id="status-filter" value={status} onChange={(e) => navigate(href(q, e.currentTarget.value, 1))}>
+            <option value="">All ({all})</option>
+            <option value="online">Online ({data?.counts.online ?? 0})</option>
+            <option value="stale">Stale ({data?.counts.stale ?? 0})</option>
+            <option value="offline">Offline ({data?.counts.offline ?? 0})</option>
+          </select>
+        </div>
+      </form>
+      <ErrorBox error={error} />
+      {!data ? (
+        !error && <Loading what="devices" />
+      ) : data.total === 0 ? (
+        <Empty title={q || status ? 'No device matches' : 'No devices in the network yet'}>
+          {(q || status) && <a href="/admin/devices">Clear the filters</a>}
+        </Empty>
+      ) : (
+        <>
+          <p class="summary" aria-live="polite">
+            Showing {info.first}–{info.last} of {data.total}
+          </p>
+          <DeviceTable devices={data.devices} now={now} showOwner />
+          <nav class="pager" aria-label="Pages">
+            {info.current > 1 ? <a href={href(q, status, info.current - 1)} rel="prev">← Previous</a> : <span />}
+            <span>
+              Page {info.current} of {info.pages}
+            </span>
+            {info.current < info.pages ? <a href={href(q, status, info.current + 1)} rel="next">Next →</a> : <span />}
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
