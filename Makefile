@@ -40,6 +40,7 @@ test-e2e: build
 
 bench: build
 	bash bench/run
+	bash bench/akash
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')

@@ -18,6 +18,9 @@ int RunLeave(const Args& args);
 int RunDemo(const Args& args);
 int RunRewards(const Args& args);
 int RunEarnings(const Args& args);
+int RunBidScriptCommand(const Args& args);
+int RunSdl(const Args& args);
+int RunAdmin(const Args& args);
 
 // Blocks SIGINT and SIGTERM in the calling thread and threads it creates later, so they can
 // be received synchronously with WaitForSignal.

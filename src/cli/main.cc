@@ -23,6 +23,13 @@ Device agent:
   status     Show this device's enrollment and agent state
   leave      Deregister this device and delete its local state
 
+Akash:
+  bid-script  Akash bid price script: reads an order on stdin, prints a price or declines
+  sdl check   Can an Akash SDL file run on the edge fleet, and why not
+
+Admin:
+  admin region attributes  Akash provider attributes of a region
+
 Other:
   version    Print the version
 
@@ -48,6 +55,9 @@ int main(int argc, char** argv) {
   if (cmd == "demo") return hearth::cli::RunDemo(args);
   if (cmd == "rewards") return hearth::cli::RunRewards(args);
   if (cmd == "earnings") return hearth::cli::RunEarnings(args);
+  if (cmd == "bid-script") return hearth::cli::RunBidScriptCommand(args);
+  if (cmd == "sdl") return hearth::cli::RunSdl(args);
+  if (cmd == "admin") return hearth::cli::RunAdmin(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "hearth " << HEARTH_VERSION << "\n";
     return 0;

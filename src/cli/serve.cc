@@ -13,6 +13,7 @@
 #include "common/duration.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "coordinator/akash/config.h"
 #include "coordinator/coordinator.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
@@ -33,6 +34,8 @@ int RunServe(const Args& args) {
   Duration session_ttl = std::chrono::hours(24 * 7);
   std::string admin_email, admin_password;
   int64_t auth_rate = 30;
+  int64_t public_rate = 120;
+  std::string akash_config;
   network::Config net;
   Duration gateway_down_after{0};
   Duration tick = std::chrono::seconds(1);
@@ -68,6 +71,13 @@ int RunServe(const Args& args) {
             "Sign-in, sign-up and enrollment attempts allowed per client address and minute "
             "(bursts of 10; 0 disables, e.g. for load tests).",
             0, 1'000'000);
+  flags.Int("public-rate-limit", &public_rate,
+            "Requests per client address and minute to the public Akash endpoints "
+            "(/v1/public/..., /v1/sdl/check; 0 disables).",
+            0, 1'000'000);
+  flags.String("akash-config", &akash_config,
+               "The Akash policy file (YAML): edge policy, prices, provider identity and the "
+               "bid-script token. Without it no persistent storage or IP leases are offered.");
   flags.String("web-dir", &web_dir,
                "Directory of the web portal's built files (web/dist). Empty: the source tree's "
                "web/dist when built, else " HEARTH_WEB_INSTALL_DIR
@@ -188,6 +198,15 @@ int RunServe(const Args& args) {
   config.allow_signup = allow_signup;
   config.session_ttl = session_ttl;
   config.auth_rate_per_minute = static_cast<int>(auth_rate);
+  config.public_rate_per_minute = static_cast<int>(public_rate);
+  if (!akash_config.empty()) {
+    auto ac = akash::LoadAkashConfig(akash_config);
+    if (!ac.ok()) {
+      std::cerr << "hearth serve: --akash-config: " << ac.status().ToString() << "\n";
+      return 2;
+    }
+    config.akash = std::make_shared<const akash::AkashConfig>(std::move(*ac));
+  }
   if (tick < std::chrono::milliseconds(100)) {
     std::cerr << "hearth serve: --liveness-tick: must be at least 100ms\n";
     return 2;

@@ -18,7 +18,8 @@ class Id {
   explicit Id(std::string value) : value_(std::move(value)) {}
   const std::string& str() const { return value_; }
   bool empty() const { return value_.empty(); }
-  auto operator<=>(const Id&) const = default;
+  // clang-tidy reads the defaulted <=> as comparing with literal 0.
+  auto operator<=>(const Id&) const = default;  // NOLINT(modernize-use-nullptr)
   friend std::ostream& operator<<(std::ostream& os, const Id& id) { return os << id.value_; }
 
  private:

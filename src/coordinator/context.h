@@ -2,12 +2,14 @@
 // auth, liveness policy and config. Owned by Coordinator; outlives every request.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "api/types.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
+#include "coordinator/akash/config.h"
 #include "coordinator/network/network.h"
 #include "coordinator/rewards/payout.h"
 #include "coordinator/rewards/policy.h"
@@ -25,6 +27,10 @@ struct Config {
   // with bursts up to auth_rate_burst.
   int auth_rate_per_minute = 30;
   int auth_rate_burst = 10;
+  // Edge policy, prices and provider identity for the Akash endpoints (never null).
+  std::shared_ptr<const akash::AkashConfig> akash = std::make_shared<akash::AkashConfig>();
+  // Requests per client address and minute to the public, unauthenticated Akash endpoints.
+  int public_rate_per_minute = 120;
   network::Config network;
   // Rewards: one operator policy for every device until regions carry their own.
   rewards::RewardPolicy rewards;

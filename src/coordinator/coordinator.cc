@@ -3,6 +3,7 @@
 #include "api/types.h"
 #include "common/log.h"
 #include "coordinator/accounts/handlers.h"
+#include "coordinator/akash/handlers.h"
 #include "coordinator/devices/handlers.h"
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
@@ -27,6 +28,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);
+  akash::RegisterRoutes(router_, ctx_);
   network::RegisterRoutes(router_, ctx_);
   rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);
   RegisterCoreRoutes();

@@ -265,6 +265,8 @@ class Store {
   virtual Status RecordHeartbeat(const DeviceId& id, const Heartbeat& hb) = 0;
   virtual Status RenameDevice(const DeviceId& id, const std::string& name) = 0;
   virtual Status RemoveDevice(const DeviceId& id, Timestamp now) = 0;
+  // Devices removed at or after `since` (for churn statistics), oldest removal first.
+  virtual StatusOr<std::vector<Device>> ListDevicesRemovedSince(Timestamp since) = 0;
 
   // Network state: runs `fn` in one write transaction; commits when it returns OK, otherwise
   // nothing it did is kept.

@@ -556,6 +556,18 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  StatusOr<std::vector<Device>> ListDevicesRemovedSince(Timestamp since) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kDeviceColumns) +
+                    " FROM devices WHERE removed_at IS NOT NULL AND removed_at >= ?"
+                    " ORDER BY removed_at, id");
+    s.Bind(since);
+    std::vector<Device> out;
+    while (s.Step()) out.push_back(ReadDevice(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list removed devices"));
+    return out;
+  }
+
   Status NetworkTransaction(const std::function<Status(NetworkTx&)>& fn) override {
     std::lock_guard<std::mutex> lock(mu_);
     HEARTH_RETURN_IF_ERROR(ExecRaw("BEGIN IMMEDIATE"));
