@@ -279,8 +279,6 @@ class WatchImpl final : public Watch, public std::enable_shared_from_this<WatchI
     return rv_;
   }
 
-  std::shared_future<void> done_future_ = done_.get_future().share();
-
  private:
   void SetRv(std::string rv) {
     std::lock_guard<std::mutex> lock(rv_mu_);
@@ -508,6 +506,7 @@ class WatchImpl final : public Watch, public std::enable_shared_from_this<WatchI
   bool stopped_ = false;      // I/O thread only
   std::atomic<bool> stop_requested_{false};
   std::promise<void> done_;
+  std::shared_future<void> done_future_ = done_.get_future().share();
   WatchStats stats_;
   mutable std::mutex rv_mu_;
   std::string rv_;

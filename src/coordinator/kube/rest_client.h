@@ -26,6 +26,7 @@ class RestClient final : public Client {
   static StatusOr<std::unique_ptr<RestClient>> Create(KubeConfig config,
                                                       RestClientOptions options = {});
   ~RestClient() override;
+  using Client::Create;  // the JSON helper, beside the static factory
 
   void Send(Request request, Callback done) override;
   std::unique_ptr<Watch> StartWatch(WatchOptions options, EventHandler handler) override;
