@@ -6,7 +6,7 @@ PORT ?= 8080
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-integration bench format lint clean
+.PHONY: all deps configure build run test test-unit test-integration test-k8s k8s-fixture bench format lint clean
 
 all: build
 
@@ -34,6 +34,15 @@ test-unit: build
 
 test-integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L integration $(CTEST_FLAGS)
+
+# Kubernetes tests only, against a real control plane (tests/k8s/cluster; the first run builds
+# the upstream binaries, later runs use the cache).
+test-k8s: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L k8s $(CTEST_FLAGS)
+
+# Builds (or finds cached) the Kubernetes test fixture's binaries.
+k8s-fixture:
+	tests/k8s/build
 
 bench: build
 	bash bench/run
