@@ -47,7 +47,11 @@ StatusOr<Response> Client::Call(Request request) {
   auto promise = std::make_shared<std::promise<StatusOr<Response>>>();
   auto future = promise->get_future();
   Send(std::move(request), [promise](StatusOr<Response> r) { promise->set_value(std::move(r)); });
-  return future.get();
+  try {
+    return future.get();
+  } catch (const std::future_error&) {  // the client was destroyed with the request pending
+    return Status::Unavailable("kubernetes client shut down before the request finished");
+  }
 }
 
 namespace {
