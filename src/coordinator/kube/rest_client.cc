@@ -150,7 +150,8 @@ struct RestClient::Impl : std::enable_shared_from_this<RestClient::Impl> {
       req.method(verb);
     }
     req.target(r.path);
-    req.set(bhttp::field::host, config.host + ":" + config.port);
+    const bool ipv6 = config.host.find(':') != std::string::npos;
+    req.set(bhttp::field::host, (ipv6 ? "[" + config.host + "]" : config.host) + ":" + config.port);
     req.set(bhttp::field::user_agent, "hearth/" HEARTH_VERSION);
     req.set(bhttp::field::accept, "application/json");
     if (!r.bearer_override.empty()) {
