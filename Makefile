@@ -6,7 +6,8 @@ PORT ?= 8080
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-integration test-e2e bench format lint clean
+.PHONY: all deps configure build run test test-unit test-integration test-e2e test-k8s k8s-fixture \
+	bench format lint clean
 
 all: build
 
@@ -37,6 +38,14 @@ test-integration: build
 
 test-e2e: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L e2e $(CTEST_FLAGS)
+# Kubernetes tests only, against a real control plane (tests/k8s/cluster; the first run builds
+# the upstream binaries, later runs use the cache).
+test-k8s: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L k8s $(CTEST_FLAGS)
+
+# Builds (or finds cached) the Kubernetes test fixture's binaries.
+k8s-fixture:
+	tests/k8s/build
 
 bench: build
 	bash bench/run
