@@ -2,12 +2,16 @@
 
 #include <unistd.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <ostream>
 #include <sstream>
+#include <thread>
 
 #include "agent/preflight/preflight.h"
 #include "api/device_auth.h"
+#include "api/network.h"
 #include "common/clock.h"
 #include "common/keys.h"
 #include "common/log.h"
@@ -49,6 +53,25 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
   if (o.install_key.empty()) {
     err << "hearth join: the install key is missing; copy it from the portal's \"Add device\" "
            "page: hearth join --coordinator URL word-word-word-word-word\n";
+    return kExitUsage;
+  }
+  if (o.role != "worker" && o.role != "gateway") {
+    err << "hearth join: --role must be worker or gateway, not '" << o.role << "'\n";
+    return kExitUsage;
+  }
+  if (o.role == "gateway") {
+    if (o.endpoint.empty()) {
+      err << "hearth join: a gateway needs --endpoint HOST:PORT, the public address workers "
+             "reach its WireGuard port at, e.g. --endpoint 203.0.113.10:51820\n";
+      return kExitUsage;
+    }
+    if (Status st = api::ValidateEndpoint(o.endpoint, "--endpoint"); !st.ok()) {
+      err << "hearth join: " << st.ToString() << "\n";
+      return kExitUsage;
+    }
+  } else if (!o.endpoint.empty()) {
+    err << "hearth join: --endpoint is for gateways; workers dial out (pass --role gateway "
+           "if this device is one)\n";
     return kExitUsage;
   }
   StateDir dir(o.state_dir);
@@ -115,6 +138,8 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
                          {"inventory", InventoryToJson(*inv)},
                          {"preflight", PreflightToJson(checks)}};
   if (!o.name.empty()) body["name"] = o.name;
+  body["role"] = o.role;
+  if (!o.endpoint.empty()) body["endpoint"] = o.endpoint;
   out << "Enrolling with " << o.coordinator << "...\n";
   auto res = (*client)->PostJson("/v1/enroll", body);
   if (!res.ok()) {
@@ -160,6 +185,124 @@ std::chrono::milliseconds BackoffDelay(int failures, std::chrono::milliseconds b
   return std::chrono::milliseconds(half + random.Uniform(static_cast<uint32_t>(d - half + 1)));
 }
 
+namespace {
+
+// The config long-poll (own thread): GET .../config?since=APPLIED&wait=S answers at once with a
+// newer version, or 304 after S seconds; each new version is applied and acknowledged.
+// Errors back off with jitter; a removed device ends the loop.
+class ConfigLoop {
+ public:
+  ConfigLoop(const DeviceState& s, const IdentityPrivateKey& identity, NetworkAgent& net,
+             int64_t wait_seconds, Random& random)
+      : s_(s), identity_(identity), net_(net), wait_seconds_(wait_seconds), random_(random) {}
+  ~ConfigLoop() { Stop(); }
+
+  Status Start() {
+    HEARTH_ASSIGN_OR_RETURN(
+        client_, http::Client::Create(s_.coordinator, std::chrono::seconds(wait_seconds_ + 15)));
+    client_->SetBearer(s_.credential.Reveal());
+    thread_ = std::thread([this] { Run(); });
+    return Status::Ok();
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (client_) client_->Cancel();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  bool Sleep(std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, d, [this] { return stop_; });
+  }
+  bool stopping() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stop_;
+  }
+  void Ack(int64_t version, const std::string& error) {
+    const std::string path = "/v1/devices/" + s_.device_id + "/config/applied";
+    nlohmann::json body = {{"version", version}};
+    if (!error.empty()) body["error"] = error.substr(0, 1000);
+    const std::string payload = body.dump();
+    auto headers =
+        api::SignDeviceRequest(identity_, "POST", path, payload, SystemClock::Instance().Now());
+    headers.emplace_back("Content-Type", "application/json");
+    auto res = client_->Do("POST", path, payload, headers);
+    Status st = res.ok() ? res->ToStatus() : res.status();
+    if (!st.ok()) {
+      // The next heartbeat carries the applied version too.
+      log::Warn("config acknowledgement failed", {{"version", version}, {"error", st.ToString()}});
+    }
+  }
+  void Run() {
+    int failures = 0;
+    const std::string path = "/v1/devices/" + s_.device_id + "/config";
+    while (!stopping()) {
+      const int64_t since = net_.applied_version();
+      const std::string target =
+          path + "?since=" + std::to_string(since) + "&wait=" + std::to_string(wait_seconds_);
+      auto headers =
+          api::SignDeviceRequest(identity_, "GET", path, "", SystemClock::Instance().Now());
+      auto res = client_->Do("GET", target, "", headers);
+      if (stopping()) break;
+      Status st = res.ok() ? res->ToStatus() : res.status();
+      if (res.ok() && res->status == 304) {
+        failures = 0;
+        continue;
+      }
+      if (res.ok() && res->status == 200) {
+        const nlohmann::json j = res->Json();
+        auto config = api::DecodeNetworkConfig(j);
+        if (!config.ok()) {
+          st = config.status();
+          log::Error("coordinator sent an invalid network config", {{"error", st.ToString()}});
+          if (j.is_object() && j.contains("version") && j["version"].is_number_integer()) {
+            Ack(j["version"].get<int64_t>(), "invalid config: " + st.ToString());
+          }
+        } else if (config->version <= since) {
+          st = Status::Internal("coordinator sent version " + std::to_string(config->version) +
+                                " when asked for one newer than " + std::to_string(since));
+        } else {
+          auto ops = net_.Apply(*config);
+          Ack(config->version, ops.ok() ? "" : ops.status().ToString());
+          if (ops.ok()) {
+            failures = 0;
+            continue;
+          }
+          st = ops.status();
+        }
+      } else if (st.code() == Code::kUnauthenticated) {
+        log::Error("config poll rejected: credential revoked", {{"reason", st.reason()}});
+        break;  // the heartbeat sees the same 401 and ends the agent
+      }
+      ++failures;
+      const auto next =
+          BackoffDelay(failures, std::chrono::seconds(1), std::chrono::seconds(60), random_);
+      log::Warn("config poll failed", {{"error", st.ToString()},
+                                       {"failures", static_cast<int64_t>(failures)},
+                                       {"retry_in_ms", static_cast<int64_t>(next.count())}});
+      if (Sleep(next)) break;
+    }
+  }
+
+  DeviceState s_;
+  IdentityPrivateKey identity_;
+  NetworkAgent& net_;
+  int64_t wait_seconds_;
+  Random& random_;
+  std::unique_ptr<http::Client> client_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+};
+
+}  // namespace
+
 int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
   StateDir dir(o.state_dir);
   auto loaded = dir.LoadDevice();
@@ -186,6 +329,42 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
   }
   log::Info("agent started", {{"device_id", s.device_id}, {"coordinator", s.coordinator}});
 
+  std::unique_ptr<NetworkAgent> net;
+  std::unique_ptr<ConfigLoop> config_loop;
+  if (o.network) {
+    auto made = o.make_network
+                    ? o.make_network(dir)
+                    : NetworkAgent::Create(dir, o.network_options, SystemClock::Instance());
+    if (!made.ok()) {
+      err << "hearth agent: network: " << made.status().ToString() << "\n";
+      return ExitFor(made.status());
+    }
+    net = std::move(*made);
+    if (Status st = net->Start(); !st.ok()) {
+      if (st.reason() == "interface_changed" || st.reason() == "corrupt_state") {
+        err << "hearth agent: " << st.ToString() << "\n";
+        return kExitUsage;
+      }
+      // Keep heartbeating; the next config or drift check retries.
+      log::Error("network not restored", {{"error", st.ToString()}});
+    }
+    log::Info("network on", {{"interface", net->interface_name()}, {"backend", net->backend()}});
+    config_loop = std::make_unique<ConfigLoop>(s, *identity, *net, o.config_wait_seconds, random);
+    if (Status st = config_loop->Start(); !st.ok()) {
+      err << "hearth agent: " << st.ToString() << "\n";
+      return kExitUsage;
+    }
+  }
+  // Stops the poll thread and the wireguard-go the agent supervises, on every way out.
+  struct Cleanup {
+    std::unique_ptr<ConfigLoop>& loop;
+    std::unique_ptr<NetworkAgent>& net;
+    ~Cleanup() {
+      if (loop) loop->Stop();
+      if (net) net->Shutdown();
+    }
+  } cleanup{config_loop, net};
+
   AgentStatus status;
   const std::string path = "/v1/devices/" + s.device_id + "/heartbeat";
   while (true) {
@@ -199,6 +378,18 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
                            {"load1", l1},
                            {"load5", l5},
                            {"load15", l15}};
+    if (net) {
+      if (auto repaired = net->Repair(); !repaired.ok()) {
+        log::Error("network drift check failed", {{"error", repaired.status().ToString()}});
+      }
+      auto live = net->LiveStatus();
+      if (live.ok()) {
+        body["network"] = api::EncodeNetworkStatus(*live);
+        status.network = body["network"];
+      } else {
+        log::Warn("cannot read the network interface", {{"error", live.status().ToString()}});
+      }
+    }
     status.last_attempt = FormatRfc3339(SystemClock::Instance().Now());
     const std::string payload = body.dump();
     auto headers =

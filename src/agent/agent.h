@@ -1,6 +1,8 @@
 // The device agent: enrollment (`hearth join`), the heartbeat loop (`hearth agent`), and
-// deregistration (`hearth leave`). Works unprivileged given a state directory; in this version
-// it does not change the host's network.
+// deregistration (`hearth leave`). With the network on (the default) `hearth agent` also runs
+// the overlay interface (network.h): a config long-poll thread applies each version the
+// coordinator publishes and acknowledges it, and every heartbeat repairs drift and reports the
+// live interface. With the network off it works unprivileged given a state directory.
 #pragma once
 
 #include <atomic>
@@ -8,6 +10,7 @@
 #include <string>
 
 #include "agent/inventory/inventory.h"
+#include "agent/network.h"
 #include "agent/state.h"
 #include "common/random.h"
 #include "common/status.h"
@@ -22,6 +25,8 @@ struct JoinOptions {
   InventoryRoots roots;
   std::string dev_root = "/dev";
   bool ignore_preflight = false;
+  std::string role = "worker";  // "worker" or "gateway"
+  std::string endpoint;         // gateways: public "host:port" workers reach them at
 };
 
 // Exit codes shared by the agent commands, documented in `hearth join --help`.
@@ -43,6 +48,12 @@ struct AgentOptions {
   std::string procfs = "/proc";
   // Set by a signal handler or a test to stop the loop; checked between waits.
   std::function<bool(std::chrono::milliseconds)> wait;  // returns true when asked to stop
+  // The overlay network. Off: no interface, no config polling (unprivileged tests, demo).
+  bool network = true;
+  NetworkOptions network_options;
+  int64_t config_wait_seconds = 30;  // long-poll wait the agent asks the coordinator for
+  // Builds the NetworkAgent; unset: NetworkAgent::Create (tests inject fakes).
+  std::function<StatusOr<std::unique_ptr<NetworkAgent>>(const StateDir&)> make_network;
 };
 
 // Heartbeats until stopped. Failures back off exponentially with jitter; a revoked credential

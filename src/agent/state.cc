@@ -63,11 +63,9 @@ Status StateDir::SaveDevice(const DeviceState& s) const {
 }
 
 nlohmann::json StatusToJson(const AgentStatus& s) {
-  return {{"last_attempt", s.last_attempt},
-          {"last_success", s.last_success},
-          {"last_error", s.last_error},
-          {"consecutive_failures", s.consecutive_failures},
-          {"revoked", s.revoked}};
+  return {{"last_attempt", s.last_attempt}, {"last_success", s.last_success},
+          {"last_error", s.last_error},     {"consecutive_failures", s.consecutive_failures},
+          {"revoked", s.revoked},           {"network", s.network}};
 }
 
 Status StateDir::SaveStatus(const AgentStatus& s) const {
@@ -87,6 +85,7 @@ StatusOr<std::optional<AgentStatus>> StateDir::LoadStatus() const {
     s.last_error = j.value("last_error", "");
     s.consecutive_failures = j.value("consecutive_failures", int64_t{0});
     s.revoked = j.value("revoked", false);
+    if (j.contains("network") && j["network"].is_object()) s.network = j["network"];
   } catch (const nlohmann::json::exception&) {
     return std::optional<AgentStatus>();
   }
@@ -128,7 +127,8 @@ StatusOr<IdentityPrivateKey> StateDir::LoadOrCreateIdentityKey() const {
 }
 
 Status StateDir::Clear() const {
-  for (const char* name : {"state.json", "status.json", "wg.key", "identity.key"}) {
+  for (const char* name : {"state.json", "status.json", "network.json", "wireguard-go.log",
+                           "wg.key", "identity.key"}) {
     const std::string f = File(name);
     if (unlink(f.c_str()) != 0 && errno != ENOENT) {
       return Status::Internal("cannot remove " + f + ": " + std::strerror(errno));

@@ -3,6 +3,8 @@
 //   wg.key        WireGuard private key, base64 as `wg genkey` writes it (0600)
 //   identity.key  Ed25519 device identity private key (0600)
 //   status.json   the agent's last heartbeat outcome, for `hearth status`
+//   network.json  the applied overlay config and what the agent created (agent/network.h)
+//   wireguard-go.log  output of the wireguard-go the agent supervises
 // Private keys never leave this directory. Writes are atomic (temp file + rename), so a crash
 // leaves either the old or the new file. Not thread-safe; one agent per directory.
 #pragma once
@@ -33,6 +35,7 @@ struct AgentStatus {
   std::string last_error;    // empty when the last attempt succeeded
   int64_t consecutive_failures = 0;
   bool revoked = false;
+  nlohmann::json network;  // api::NetworkStatus at the last heartbeat; null with the network off
 };
 
 class StateDir {
@@ -53,7 +56,8 @@ class StateDir {
   StatusOr<IdentityPrivateKey> LoadOrCreateIdentityKey() const;
   // The identity key of an enrolled device, to sign its requests.
   StatusOr<IdentityPrivateKey> LoadIdentityKey() const;
-  // Removes state.json and status.json (after `hearth leave`); keys are removed too.
+  // Removes state.json, status.json, network.json and the wireguard-go log (after `hearth
+  // leave`); keys are removed too.
   Status Clear() const;
 
   std::string File(const std::string& name) const { return path_ + "/" + name; }

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "agent/wireguard/wireguard.h"
 #include "cli/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
@@ -15,10 +16,23 @@ int RunAgentCommand(const Args& args) {
   FlagSet flags("hearth agent [FLAGS]",
                 "Runs the device agent: sends a heartbeat (uptime, load) to the coordinator at\n"
                 "the interval it asks for, backing off with jitter while it is unreachable.\n"
+                "With --network on it also runs the overlay WireGuard interface: applies each\n"
+                "config version the coordinator publishes (kernel WireGuard when available,\n"
+                "else a supervised wireguard-go), repairs drift at every heartbeat, and\n"
+                "reports peers' handshakes. That needs root (or CAP_NET_ADMIN) and /dev/net/tun.\n"
                 "Stops cleanly on SIGTERM or SIGINT; exits 3 if the device was removed.");
   flags.String("state-dir", &o.state_dir, "Directory written by `hearth join`.");
   flags.String("procfs-root", &o.procfs, "Where procfs is mounted (uptime, load).");
   flags.String("log-format", &log_format, "Log format: text or json.");
+  std::string network = "on";
+  flags.String("network", &network,
+               "on: manage the overlay interface; off: heartbeats only (unprivileged).");
+  flags.String("interface", &o.network_options.interface_name,
+               "WireGuard interface name (at most 15 characters; unique on the host).");
+  flags.String("wireguard-go", &o.network_options.wireguard_go,
+               "wireguard-go binary for hosts without kernel WireGuard.");
+  flags.Int("config-wait", &o.config_wait_seconds,
+            "Seconds the coordinator may hold a config long-poll open.", 1, 60);
   auto rest = flags.Parse(args);
   if (!rest.ok()) {
     std::cerr << "hearth agent: " << rest.status().ToString() << "\n";
@@ -27,6 +41,19 @@ int RunAgentCommand(const Args& args) {
   if (flags.help_requested()) {
     std::cout << flags.Help();
     return 0;
+  }
+  if (network != "on" && network != "off") {
+    std::cerr << "hearth agent: --network must be on or off, not '" << network << "'\n";
+    return agent::kExitUsage;
+  }
+  o.network = network == "on";
+  if (o.network) {
+    if (Status st = agent::wireguard::ValidateInterfaceName(o.network_options.interface_name,
+                                                            "--interface");
+        !st.ok()) {
+      std::cerr << "hearth agent: " << st.ToString() << "\n";
+      return agent::kExitUsage;
+    }
   }
   log::Format fmt;
   if (!log::ParseFormat(log_format, &fmt)) {

@@ -175,8 +175,9 @@ int RunDemo(const Args& args) {
         continue;
       }
     }
-    auto agent =
-        Spawn({{self, "agent", "--state-dir", state}, {}, data + "/agents/" + host + ".log"});
+    auto agent = Spawn({{self, "agent", "--state-dir", state, "--network", "off"},
+                        {},
+                        data + "/agents/" + host + ".log"});
     if (agent.ok()) children.push_back(*agent);
   }
 

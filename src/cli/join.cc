@@ -24,6 +24,11 @@ int RunJoin(const Args& args) {
   flags.String("nvidia-smi", &o.roots.nvidia_smi,
                "nvidia-smi command for VRAM and driver version (empty: skip).");
   flags.Bool("ignore-preflight", &o.ignore_preflight, "Enroll even when preflight checks fail.");
+  flags.String("role", &o.role,
+               "worker (runs workloads, dials out) or gateway (public WireGuard endpoint; needs "
+               "an admin's install key).");
+  flags.String("endpoint", &o.endpoint,
+               "Gateways: public HOST:PORT that workers reach its WireGuard port at.");
   flags.Epilog(
       "Exit codes: 0 enrolled, 2 usage error, 3 refused by the coordinator (unknown, used,\n"
       "expired or revoked key), 4 coordinator unreachable, 5 preflight failed, 1 other.\n\n"

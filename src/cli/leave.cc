@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "agent/network.h"
 #include "agent/state.h"
 #include "api/device_auth.h"
 #include "cli/commands.h"
@@ -12,7 +13,8 @@ int RunLeave(const Args& args) {
   std::string state_dir = "/var/lib/hearth";
   bool force = false;
   FlagSet flags("hearth leave [FLAGS]",
-                "Deregisters this device from the coordinator (its credential is revoked) and\n"
+                "Deregisters this device from the coordinator (its credential is revoked),\n"
+                "removes the overlay interface and the wireguard-go the agent started, and\n"
                 "deletes the local state and keys. Stop `hearth agent` first.");
   flags.String("state-dir", &state_dir, "Directory written by `hearth join`.");
   flags.Bool("force", &force,
@@ -62,6 +64,12 @@ int RunLeave(const Args& args) {
               << "\nNothing was deleted. Retry when the coordinator is reachable, or pass "
                  "--force to delete the local state anyway.\n";
     return told.code() == Code::kUnavailable ? 4 : 1;
+  }
+  if (Status st = agent::RemoveNetwork(dir, agent::NetworkOptions{}, std::cout); !st.ok()) {
+    std::cerr << "hearth leave: could not remove the overlay network: " << st.ToString()
+              << "\nThe device was deregistered; fix the error (root is needed) and run "
+                 "`hearth leave --force` again to finish.\n";
+    return 1;
   }
   if (Status st = dir.Clear(); !st.ok()) {
     std::cerr << "hearth leave: " << st.ToString() << "\n";

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "agent/state.h"
+#include "api/network.h"
 #include "cli/commands.h"
 #include "common/flags.h"
 
@@ -70,6 +71,24 @@ int RunStatus(const Args& args) {
               << " in a row): " << st->last_error << "\n"
               << "              last success "
               << (st->last_success.empty() ? "never" : st->last_success) << "\n";
+  }
+  if (st && st->network.is_object()) {
+    auto net = api::DecodeNetworkStatus(st->network, "network");
+    if (net.ok()) {
+      std::cout << "Network:      " << net->interface << ", config version " << net->applied_version
+                << " applied, " << net->peers.size() << " peer"
+                << (net->peers.size() == 1 ? "" : "s") << " (as of " << st->last_attempt << ")\n";
+      for (const auto& p : net->peers) {
+        std::cout << "  peer " << p.public_key << "  "
+                  << (p.endpoint.empty() ? "(no endpoint)" : p.endpoint) << "  handshake "
+                  << (p.last_handshake_seconds_ago
+                          ? std::to_string(*p.last_handshake_seconds_ago) + "s ago"
+                          : std::string("never"))
+                  << "  rx " << p.rx_bytes << " B  tx " << p.tx_bytes << " B\n";
+      }
+    }
+  } else if (st) {
+    std::cout << "Network:      off (agent runs with --network off)\n";
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "common/subprocess.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,68 @@ int Terminate(pid_t pid, Duration grace) {
 void Kill(pid_t pid) {
   kill(pid, SIGKILL);
   (void)WaitFor(pid, std::chrono::seconds(10));
+}
+
+StatusOr<RunResult> Run(const std::vector<std::string>& argv, Duration timeout) {
+  if (argv.empty()) return Status::InvalidArgument("argv", "is empty");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return Status::Internal(std::string("pipe: ") + std::strerror(errno));
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return Status::Internal(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    dup2(fds[1], STDOUT_FILENO);
+    dup2(fds[1], STDERR_FILENO);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  RunResult r;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool timed_out = false;
+  char buf[4096];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    const int n = poll(&p, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) continue;  // the deadline check above ends the loop
+    const ssize_t got = read(fds[0], buf, sizeof(buf));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    if (r.output.size() < (size_t{4} << 20)) r.output.append(buf, static_cast<size_t>(got));
+  }
+  close(fds[0]);
+  if (timed_out) {
+    Kill(pid);
+    return Status(Code::kDeadlineExceeded,
+                  argv[0] + " did not finish within " + std::to_string(timeout.count()) + " ms",
+                  "deadline_exceeded");
+  }
+  r.exit_code = WaitFor(pid, std::chrono::seconds(10)).value_or(-1);
+  if (r.exit_code == 127 && r.output.empty()) {
+    return Status::FailedPrecondition("command_not_found",
+                                      "cannot run " + argv[0] + "; is it installed and in PATH?");
+  }
+  return r;
 }
 
 std::string SelfExe() {

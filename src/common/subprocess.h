@@ -25,6 +25,16 @@ int Terminate(pid_t pid, Duration grace);
 void Kill(pid_t pid);
 // Waits up to `timeout`; returns the exit code, -signal, or nullopt when still running.
 std::optional<int> WaitFor(pid_t pid, Duration timeout);
+// The outcome of Run: the exit code (or -signal) and stdout+stderr interleaved.
+struct RunResult {
+  int exit_code = -1;
+  std::string output;
+};
+// Runs `argv` to completion (argv[0] is looked up in PATH when it has no '/'), stdin from
+// /dev/null, capturing stdout and stderr (up to 4 MiB). Kills the child after `timeout`
+// (kDeadlineExceeded). A non-zero exit is a result, not an error; failing to start is.
+StatusOr<RunResult> Run(const std::vector<std::string>& argv,
+                        Duration timeout = std::chrono::seconds(10));
 // Absolute path of the running executable.
 std::string SelfExe();
 

@@ -87,10 +87,18 @@ StatusOr<std::unique_ptr<Client>> Client::Create(const std::string& base_url, Du
 
 Client::~Client() = default;
 
+void Client::Cancel() {
+  cancelled_ = true;
+  // Runs inside the next (or current) ioc.run() of the thread in Do(), after its operation
+  // started, so it always aborts that operation.
+  asio::post(conn_->ioc, [c = conn_.get()] { c->stream.cancel(); });
+}
+
 StatusOr<ClientResponse> Client::Do(
     const std::string& method, const std::string& path, const std::string& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
   Conn& c = *conn_;
+  if (cancelled_) return Status::Unavailable(method + " " + path + ": cancelled");
   const auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout_);
   // Retry once on a stale keep-alive connection the server closed in the meantime.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -150,6 +158,7 @@ StatusOr<ClientResponse> Client::Do(
     if (ec) {
       c.stream.close();
       c.connected = false;
+      if (cancelled_) return Status::Unavailable(method + " " + path + ": cancelled");
       const bool stale =
           reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
                      ec == asio::error::broken_pipe || ec == asio::error::eof);

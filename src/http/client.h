@@ -3,9 +3,11 @@
 // One Client keeps one keep-alive connection to one base URL ("http://host:port") and
 // reconnects when needed. Every call has a timeout. Not thread-safe: use one per thread.
 // Transport failures are Code::kUnavailable / kDeadlineExceeded; HTTP error statuses are
-// returned as responses (callers map them with ToStatus()).
+// returned as responses (callers map them with ToStatus()). Cancel() is the one method another
+// thread may call.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -37,6 +39,10 @@ class Client {
   void SetBearer(std::string token) { bearer_ = std::move(token); }
   void SetTimeout(Duration timeout) { timeout_ = timeout; }
 
+  // Thread-safe: aborts the request in flight (a long poll) and makes every later call fail
+  // with kUnavailable "cancelled". For shutting down a thread blocked in Do().
+  void Cancel();
+
   StatusOr<ClientResponse> Do(const std::string& method, const std::string& path,
                               const std::string& body = "",
                               const std::vector<std::pair<std::string, std::string>>& headers = {});
@@ -52,6 +58,7 @@ class Client {
   std::unique_ptr<Conn> conn_;
   std::string host_, port_, prefix_, bearer_;
   Duration timeout_{};
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace hearth::http

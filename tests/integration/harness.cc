@@ -161,7 +161,8 @@ AgentProcess::~AgentProcess() {
 }
 
 bool AgentProcess::Start() {
-  auto pid = Spawn({{Binary(), "agent", "--state-dir", state_}, {}, log_file_});
+  // --network off: the integration tests run unprivileged; tests/netlab covers the overlay.
+  auto pid = Spawn({{Binary(), "agent", "--state-dir", state_, "--network", "off"}, {}, log_file_});
   if (!pid.ok()) return false;
   pid_ = *pid;
   return true;
