@@ -127,6 +127,7 @@ hearth_learn_assignment() {
   while read -r id addr home cidr; do
     local node=${HEARTH_NODE[$id]:-}
     [ -n "$node" ] || continue
+    # shellcheck disable=SC2034  # read by lib.sh's reference check
     NL_OVL[$node]=${addr%/*}
     [ "$home" = - ] || NL_HOMING[$node]=${HEARTH_NODE[$home]:-}
     [ "$home" != - ] || NL_HOMING[$node]=""
