@@ -72,7 +72,8 @@ class Region {
   const std::vector<DeviceId>& gateways() const { return gateways_; }
   std::vector<DeviceId> All() {
     std::vector<DeviceId> out;
-    for (const auto& d : store_->ListDevices(std::nullopt).value()) out.push_back(d.id);
+    const std::vector<store::Device> all = store_->ListDevices(std::nullopt).value();
+    for (const auto& d : all) out.push_back(d.id);
     return out;
   }
 

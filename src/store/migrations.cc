@@ -79,6 +79,7 @@ ALTER TABLE devices ADD COLUMN config_version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN applied_version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN applied_error TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN gateway_down_at BIGINT;
+ALTER TABLE devices ADD COLUMN homed_workers BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX devices_home_gateway ON devices(home_gateway_id);
 CREATE INDEX devices_region_role ON devices(region_id, role)
 )sql"},

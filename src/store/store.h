@@ -78,6 +78,7 @@ struct Device {
   int64_t applied_version = 0;            // the version the agent last reported running
   std::string applied_error;              // why the agent could not apply config_version
   std::optional<Timestamp> gateway_down_at;  // gateways marked down by missed heartbeats
+  int64_t homed_workers = 0;                 // gateways: live workers homed here (kept by SetHome)
 };
 
 // A region's address plan (DESIGN §5). "default" is created at start-up.
@@ -109,8 +110,6 @@ class NetworkTx {
                                                     const std::string& role) = 0;
   // Devices enrolled but not attached to a region's network yet.
   virtual StatusOr<std::vector<Device>> ListUnattached() = 0;
-  // Workers homed on each gateway of the region (gateways without any are absent).
-  virtual StatusOr<std::map<DeviceId, int64_t>> HomedWorkerCounts(const std::string& region) = 0;
   virtual StatusOr<bool> IsClaimed(const std::string& pool, int64_t index) = 0;
   virtual Status Claim(const std::string& pool, int64_t index, const DeviceId& device,
                        Timestamp now) = 0;
@@ -121,6 +120,7 @@ class NetworkTx {
   virtual Status SetCursor(const std::string& pool, int64_t next) = 0;
   virtual Status SetAddressing(const DeviceId& id, const std::string& region,
                                const std::string& overlay_ip, const std::string& pod_cidr) = 0;
+  // Also keeps the gateways' homed_workers counts (workers only), so loads are O(1) to read.
   virtual Status SetHome(const DeviceId& device, const std::optional<DeviceId>& gateway) = 0;
   virtual Status SetGatewayDown(const DeviceId& gateway, std::optional<Timestamp> since) = 0;
   virtual Status MarkRemoved(const DeviceId& id, Timestamp now) = 0;

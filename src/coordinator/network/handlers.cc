@@ -86,10 +86,6 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     }
     auto all = ctx.store.ListDevices(std::nullopt);
     if (!all.ok()) return Response::Error(all.status());
-    std::map<std::string, int64_t> load;
-    for (const auto& d : *all) {
-      if (d.home_gateway && d.role == "worker") ++load[d.home_gateway->str()];
-    }
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : *all) {
       if (d.role != "gateway") continue;
@@ -99,7 +95,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
                      {"endpoint", d.endpoint},
                      {"overlay_ip", d.overlay_ip},
                      {"state", d.gateway_down_at ? "down" : "up"},
-                     {"homed_workers", load[d.id.str()]},
+                     {"homed_workers", d.homed_workers},
                      {"last_seen", FormatRfc3339(d.last_seen)},
                      {"desired_version", d.config_version},
                      {"applied_version", d.applied_version}});

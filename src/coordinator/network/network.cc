@@ -37,12 +37,10 @@ StatusOr<std::vector<store::Device>> UpGateways(store::NetworkTx& tx, const std:
   return up;
 }
 
-// Worker loads of the up gateways (zero for gateways with no worker).
-StatusOr<std::map<DeviceId, int64_t>> Loads(store::NetworkTx& tx, const std::string& region,
-                                            const std::vector<store::Device>& up) {
-  HEARTH_ASSIGN_OR_RETURN(auto counts, tx.HomedWorkerCounts(region));
+// Worker loads of the up gateways (the store keeps each gateway's count as workers move).
+std::map<DeviceId, int64_t> Loads(const std::vector<store::Device>& up) {
   std::map<DeviceId, int64_t> loads;
-  for (const auto& g : up) loads[g.id] = counts.count(g.id) ? counts[g.id] : 0;
+  for (const auto& g : up) loads[g.id] = g.homed_workers;
   return loads;
 }
 
@@ -83,15 +81,10 @@ StatusOr<int64_t> AllocateIndex(store::NetworkTx& tx, const std::string& pool, i
                                 int64_t last, const DeviceId& device, Timestamp now,
                                 const std::string& field, const std::string& prefix_text) {
   const int64_t size = last - first + 1;
-  HEARTH_ASSIGN_OR_RETURN(int64_t claimed, tx.ClaimedCount(pool));
-  if (claimed >= size) {
-    return Status(Code::kResourceExhausted,
-                  "no free address left in " + prefix_text + " (" + std::to_string(claimed) +
-                      " in use); widen the region's " + field + " or add a region",
-                  "addresses_exhausted", field);
-  }
   HEARTH_ASSIGN_OR_RETURN(int64_t cursor, tx.Cursor(pool));
   if (cursor < first || cursor > last) cursor = first;
+  // Next-fit: the cursor usually points at a free index, so a join costs one lookup however
+  // large the region; only a full pool is scanned to the end.
   for (int64_t i = 0; i < size; ++i) {
     const int64_t idx = first + (cursor - first + i) % size;
     HEARTH_ASSIGN_OR_RETURN(bool taken, tx.IsClaimed(pool, idx));
@@ -100,7 +93,11 @@ StatusOr<int64_t> AllocateIndex(store::NetworkTx& tx, const std::string& pool, i
     HEARTH_RETURN_IF_ERROR(tx.SetCursor(pool, idx == last ? first : idx + 1));
     return idx;
   }
-  return Status::Internal("address pool " + pool + " has free space but no free index");
+  HEARTH_ASSIGN_OR_RETURN(int64_t claimed, tx.ClaimedCount(pool));
+  return Status(Code::kResourceExhausted,
+                "no free address left in " + prefix_text + " (" + std::to_string(claimed) +
+                    " in use); widen the region's " + field + " or add a region",
+                "addresses_exhausted", field);
 }
 
 Network::Network(Config config, store::Store& store, const Clock& clock, http::Notifier& notifier)
@@ -199,8 +196,7 @@ Status Network::AttachLocked(store::NetworkTx& tx, const store::Device& d, Chang
   attached.region_id = region_id;
   if (Homeable(d)) {
     HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> up, UpGateways(tx, region_id));
-    HEARTH_ASSIGN_OR_RETURN(auto loads, Loads(tx, region_id, up));
-    if (auto gw = LeastLoaded(loads)) {
+    if (auto gw = LeastLoaded(Loads(up))) {
       HEARTH_RETURN_IF_ERROR(Rehome(tx, attached, gw, cs));
     }
     return Status::Ok();
@@ -217,8 +213,9 @@ Status Network::Rebalance(store::NetworkTx& tx, const std::string& region, Chang
   for (const char* role : {"worker", "control"}) {
     HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> unhomed, tx.ListUnhomed(region, role));
     for (const auto& d : unhomed) {
-      HEARTH_ASSIGN_OR_RETURN(auto loads, Loads(tx, region, up));
-      HEARTH_RETURN_IF_ERROR(Rehome(tx, d, LeastLoaded(loads), cs));
+      // Re-read: each re-homing changes the loads.
+      HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> now_up, UpGateways(tx, region));
+      HEARTH_RETURN_IF_ERROR(Rehome(tx, d, LeastLoaded(Loads(now_up)), cs));
     }
   }
   std::map<DeviceId, std::vector<DeviceId>> homed;

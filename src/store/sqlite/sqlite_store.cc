@@ -93,7 +93,7 @@ constexpr std::string_view kDeviceColumns =
     "id, owner_id, name, role, credential_hash, wg_public_key, identity_public_key, "
     "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at, "
     "endpoint, region_id, overlay_ip, pod_cidr, home_gateway_id, config_version, "
-    "applied_version, applied_error, gateway_down_at";
+    "applied_version, applied_error, gateway_down_at, homed_workers";
 
 Device ReadDevice(const Stmt& s) {
   Device d;
@@ -119,6 +119,7 @@ Device ReadDevice(const Stmt& s) {
   d.applied_version = s.Int(19);
   d.applied_error = s.Text(20);
   d.gateway_down_at = s.OptTime(21);
+  d.homed_workers = s.Int(22);
   return d;
 }
 
@@ -210,16 +211,6 @@ class SqliteNetworkTx final : public NetworkTx {
     return List("region_id = ? AND role = ? AND home_gateway_id IS NULL", {region, role});
   }
   StatusOr<std::vector<Device>> ListUnattached() override { return List("region_id = ''", {}); }
-  StatusOr<std::map<DeviceId, int64_t>> HomedWorkerCounts(const std::string& region) override {
-    Stmt s(db_,
-           "SELECT home_gateway_id, COUNT(*) FROM devices WHERE region_id = ? AND role = 'worker' "
-           "AND removed_at IS NULL AND home_gateway_id IS NOT NULL GROUP BY home_gateway_id");
-    s.Bind(region);
-    std::map<DeviceId, int64_t> out;
-    while (s.Step()) out[DeviceId(s.Text(0))] = s.Int(1);
-    HEARTH_RETURN_IF_ERROR(s.status("count homed workers"));
-    return out;
-  }
   StatusOr<bool> IsClaimed(const std::string& pool, int64_t index) override {
     Stmt s(db_, "SELECT 1 FROM address_claims WHERE pool = ? AND idx = ?");
     s.Bind(pool).Bind(index);
@@ -266,6 +257,11 @@ class SqliteNetworkTx final : public NetworkTx {
     return s.Exec("set device addressing");
   }
   Status SetHome(const DeviceId& device, const std::optional<DeviceId>& gateway) override {
+    HEARTH_ASSIGN_OR_RETURN(Device d, GetDevice(device));
+    if (d.role == "worker" && d.home_gateway != gateway) {
+      HEARTH_RETURN_IF_ERROR(AddHomed(d.home_gateway, -1));
+      HEARTH_RETURN_IF_ERROR(AddHomed(gateway, +1));
+    }
     Stmt s(db_, "UPDATE devices SET home_gateway_id = ? WHERE id = ?");
     s.Bind(gateway).Bind(device);
     return s.Exec("set home gateway");
@@ -276,13 +272,12 @@ class SqliteNetworkTx final : public NetworkTx {
     return s.Exec("set gateway down");
   }
   Status MarkRemoved(const DeviceId& id, Timestamp now) override {
-    Stmt s(db_,
-           "UPDATE devices SET removed_at = ?, home_gateway_id = NULL WHERE id = ? AND "
-           "removed_at IS NULL");
+    HEARTH_ASSIGN_OR_RETURN(Device d, GetDevice(id));
+    if (d.removed_at) return Status::NotFound("no such device");
+    if (d.role == "worker") HEARTH_RETURN_IF_ERROR(AddHomed(d.home_gateway, -1));
+    Stmt s(db_, "UPDATE devices SET removed_at = ?, home_gateway_id = NULL WHERE id = ?");
     s.Bind(now).Bind(id);
-    HEARTH_RETURN_IF_ERROR(s.Exec("remove device"));
-    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
-    return Status::Ok();
+    return s.Exec("remove device");
   }
   Status BumpVersion(const DeviceId& id) override {
     Stmt s(db_, "UPDATE devices SET config_version = config_version + 1 WHERE id = ?");
@@ -291,6 +286,12 @@ class SqliteNetworkTx final : public NetworkTx {
   }
 
  private:
+  Status AddHomed(const std::optional<DeviceId>& gateway, int64_t delta) {
+    if (!gateway) return Status::Ok();
+    Stmt s(db_, "UPDATE devices SET homed_workers = homed_workers + ? WHERE id = ?");
+    s.Bind(delta).Bind(*gateway);
+    return s.Exec("count homed workers");
+  }
   StatusOr<std::vector<Device>> List(const std::string& where,
                                      const std::vector<std::string>& args) {
     Stmt s(db_, "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE " + where +
