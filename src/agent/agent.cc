@@ -55,8 +55,8 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
            "page: hearth join --coordinator URL word-word-word-word-word\n";
     return kExitUsage;
   }
-  if (o.role != "worker" && o.role != "gateway") {
-    err << "hearth join: --role must be worker or gateway, not '" << o.role << "'\n";
+  if (o.role != "worker" && o.role != "gateway" && o.role != "control") {
+    err << "hearth join: --role must be worker, gateway or control, not '" << o.role << "'\n";
     return kExitUsage;
   }
   if (o.role == "gateway") {

@@ -25,7 +25,7 @@ struct JoinOptions {
   InventoryRoots roots;
   std::string dev_root = "/dev";
   bool ignore_preflight = false;
-  std::string role = "worker";  // "worker" or "gateway"
+  std::string role = "worker";  // "worker", "gateway" or "control"
   std::string endpoint;         // gateways: public "host:port" workers reach them at
 };
 

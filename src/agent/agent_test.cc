@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "agent/state.h"
 
@@ -13,6 +14,25 @@ namespace hearth::agent {
 namespace {
 
 using std::chrono::milliseconds;
+
+TEST(JoinTest, RoleMustBeWorkerGatewayOrControl) {
+  JoinOptions o;
+  o.coordinator = "http://127.0.0.1:1";
+  o.install_key = "maple-river-stone-cloud-tiger";
+  o.state_dir = "/nonexistent/never-created";
+  o.role = "router";
+  std::ostringstream out, err;
+  EXPECT_EQ(Join(o, out, err), kExitUsage);
+  EXPECT_NE(err.str().find("--role must be worker, gateway or control, not 'router'"),
+            std::string::npos)
+      << err.str();
+  // A control node dials out like a worker: no --endpoint.
+  o.role = "control";
+  o.endpoint = "203.0.113.2:51820";
+  std::ostringstream out2, err2;
+  EXPECT_EQ(Join(o, out2, err2), kExitUsage);
+  EXPECT_NE(err2.str().find("--endpoint is for gateways"), std::string::npos) << err2.str();
+}
 
 TEST(BackoffTest, DoublesWithJitterUpToTheCap) {
   SeededRandom r(42);

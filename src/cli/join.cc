@@ -25,8 +25,9 @@ int RunJoin(const Args& args) {
                "nvidia-smi command for VRAM and driver version (empty: skip).");
   flags.Bool("ignore-preflight", &o.ignore_preflight, "Enroll even when preflight checks fail.");
   flags.String("role", &o.role,
-               "worker (runs workloads, dials out) or gateway (public WireGuard endpoint; needs "
-               "an admin's install key).");
+               "worker (runs workloads, dials out), gateway (public WireGuard endpoint) or "
+               "control (an operator's node on the overlay, dials out); gateway and control "
+               "need an admin's install key.");
   flags.String("endpoint", &o.endpoint,
                "Gateways: public HOST:PORT that workers reach its WireGuard port at.");
   flags.Epilog(
