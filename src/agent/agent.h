@@ -22,6 +22,7 @@ struct JoinOptions {
   InventoryRoots roots;
   std::string dev_root = "/dev";
   bool ignore_preflight = false;
+  std::string country;  // declared country (ISO alpha-2) for placement; empty: not declared
 };
 
 // Exit codes shared by the agent commands, documented in `hearth join --help`.

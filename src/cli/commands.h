@@ -16,6 +16,8 @@ int RunAgentCommand(const Args& args);
 int RunStatus(const Args& args);
 int RunLeave(const Args& args);
 int RunDemo(const Args& args);
+int RunAdmin(const Args& args);
+int RunAdminRegion(const Args& args);
 
 // Blocks SIGINT and SIGTERM in the calling thread and threads it creates later, so they can
 // be received synchronously with WaitForSignal.

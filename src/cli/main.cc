@@ -21,6 +21,9 @@ Device agent:
   status     Show this device's enrollment and agent state
   leave      Deregister this device and delete its local state
 
+Administration:
+  admin      Manage the coordinator over its API (regions, ...)
+
 Other:
   version    Print the version
 
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
   if (cmd == "status") return hearth::cli::RunStatus(args);
   if (cmd == "leave") return hearth::cli::RunLeave(args);
   if (cmd == "demo") return hearth::cli::RunDemo(args);
+  if (cmd == "admin") return hearth::cli::RunAdmin(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "hearth " << HEARTH_VERSION << "\n";
     return 0;

@@ -6,6 +6,7 @@
 #include "coordinator/devices/handlers.h"
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
+#include "coordinator/regions/handlers.h"
 
 namespace hearth::embedded {
 extern const std::string_view kOpenApiYaml;
@@ -26,6 +27,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);
   network::RegisterRoutes(router_, ctx_);
+  regions::RegisterRoutes(router_, ctx_);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {

@@ -82,6 +82,23 @@ ALTER TABLE devices ADD COLUMN gateway_down_at BIGINT;
 CREATE INDEX devices_home_gateway ON devices(home_gateway_id);
 CREATE INDEX devices_region_role ON devices(region_id, role)
 )sql"},
+      {3, "region_catalog", R"sql(
+ALTER TABLE regions ADD COLUMN location_region TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN centre_lat REAL NOT NULL DEFAULT 0;
+ALTER TABLE regions ADD COLUMN centre_lon REAL NOT NULL DEFAULT 0;
+ALTER TABLE regions ADD COLUMN countries TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN max_workers BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE regions ADD COLUMN hardware_policy TEXT NOT NULL DEFAULT 'mixed';
+ALTER TABLE regions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE regions ADD COLUMN kube_api_endpoint TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN kube_ca_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN gateways TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN admin_account_id TEXT;
+ALTER TABLE regions ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN placement_evidence_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE devices ADD COLUMN placement_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN waitlist_cell TEXT NOT NULL DEFAULT ''
+)sql"},
   };
   return kMigrations;
 }
