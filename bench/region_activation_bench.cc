@@ -80,7 +80,8 @@ void BM_ActivateRegionPlacesWaitlist(benchmark::State& state) {
       auto cs = net.Tick();
       state.PauseTiming();
       if (!cs.ok()) std::abort();
-      for (const auto& d : store->ListDevices(std::nullopt).value()) {
+      const std::vector<store::Device> all = store->ListDevices(std::nullopt).value();
+      for (const auto& d : all) {
         placed += d.region_id == "af-nairobi" ? 1 : 0;
       }
     }
