@@ -106,7 +106,7 @@ int RunAdminRegion(const Args& args) {
     std::cout << kRegionUsage;
     return args.empty() ? 2 : 0;
   }
-  const std::string cmd = args[0];
+  const std::string& cmd = args[0];
   if (cmd != "list" && cmd != "create" && cmd != "update" && cmd != "drain" && cmd != "activate") {
     std::cerr << "hearth admin region: unknown command '" << cmd << "'\n\n" << kRegionUsage;
     return 2;

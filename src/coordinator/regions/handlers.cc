@@ -177,7 +177,9 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     return RegionResponse(ctx, 200, *r);
   });
 
-  for (auto [verb, status] : {std::pair{"drain", "draining"}, std::pair{"activate", "active"}}) {
+  for (const auto& transition : {std::pair{"drain", "draining"}, std::pair{"activate", "active"}}) {
+    const char* verb = transition.first;
+    const char* status = transition.second;
     router.Add("POST", std::string("/v1/regions/{id}/") + verb,
                [&ctx, verb, status](const Request& req) {
                  auto p = ctx.auth.Authenticate(req);
