@@ -27,7 +27,7 @@ std::vector<Candidate> MakeRegions(std::mt19937& rng) {
     c.centre = {lat(rng), lon(rng)};
     c.countries = {std::string{static_cast<char>('A' + i % 26), static_cast<char>('A' + i / 26)}};
     c.max_workers = 10'000;
-    c.used = i % 10 == 0 ? c.max_workers : i * 100;
+    c.used = i % 10 == 0 ? c.max_workers : int64_t{i} * 100;
     c.policy = i % 5 == 0 ? HardwarePolicy::kGpuOnly : HardwarePolicy::kMixed;
     regions.push_back(c);
   }
