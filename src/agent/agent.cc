@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "agent/checkin.h"
 #include "agent/preflight/preflight.h"
 #include "api/device_auth.h"
 #include "api/network.h"
@@ -140,6 +141,7 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
   if (!o.name.empty()) body["name"] = o.name;
   body["role"] = o.role;
   if (!o.endpoint.empty()) body["endpoint"] = o.endpoint;
+  body["placement"] = CheckIn(**client, o.country, static_cast<int>(inv->gpus.size()), 3, out);
   out << "Enrolling with " << o.coordinator << "...\n";
   auto res = (*client)->PostJson("/v1/enroll", body);
   if (!res.ok()) {
@@ -170,6 +172,7 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
         << "\nRemove the device in the portal and join again with a new key.\n";
     return kExitFailure;
   }
+  PrintPlacement(j, out);
   out << "Enrolled as device " << s.device_id << " (" << s.name << ").\n"
       << "Start the agent: hearth agent --state-dir " << o.state_dir << "\n";
   out << s.device_id << "\n";

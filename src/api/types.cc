@@ -107,6 +107,9 @@ StatusOr<EnrollRequest> DecodeEnroll(const std::string& body) {
     if (!it->is_array()) return Status::InvalidArgument("preflight", "must be an array of checks");
     req.preflight = *it;
   }
+  if (auto it = j.find("placement"); it != j.end()) {
+    HEARTH_ASSIGN_OR_RETURN(req.placement, DecodePlacementEvidence(*it, "placement"));
+  }
   HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> role, r.OptString("role", 16));
   req.role = role.value_or("worker");
   if (req.role != "worker" && req.role != "gateway" && req.role != "control") {
@@ -212,9 +215,20 @@ nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const Livenes
     net["endpoint"] = d.endpoint;
     net["gateway_state"] = d.gateway_down_at ? "down" : "up";
   }
+  // Where placement put the device and why; a waitlisted device shows only its coarse cell.
+  nlohmann::json placement = nlohmann::json::parse(d.placement_json, nullptr, false);
+  if (d.placement_json.empty() || placement.is_discarded()) {
+    placement = nlohmann::json::object();
+    placement["region"] =
+        d.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.region_id);
+    placement["reason"] = d.region_id.empty() ? "pending" : "single_region";
+    placement["evidence"] = "";
+  }
+  if (!d.waitlist_cell.empty()) placement["waitlist_cell"] = d.waitlist_cell;
   return {{"id", d.id.str()},
           {"name", d.name},
           {"owner_id", d.owner_id.str()},
+          {"placement", placement},
           {"role", d.role},
           {"status", DeviceStatusName(StatusOf(d, now, p))},
           {"last_seen", FormatRfc3339(d.last_seen)},

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/network.h"
+#include "api/regions.h"
 #include "common/clock.h"
 #include "common/secret.h"
 #include "common/status.h"
@@ -52,7 +53,8 @@ struct EnrollRequest {
   nlohmann::json preflight;  // array of checks, stored for support; may be null
   // "worker", "gateway" or "control" (a control-plane node); the latter two need an admin's key.
   std::string role = "worker";
-  std::string endpoint;  // gateways: public "host:port" workers reach them at
+  std::string endpoint;         // gateways: public "host:port" workers reach them at
+  PlacementEvidence placement;  // optional: check-in RTTs and declared country (api/regions.h)
 };
 StatusOr<EnrollRequest> DecodeEnroll(const std::string& body);
 // 201 response: {"device_id","name","credential","heartbeat_interval_seconds","api_version"}.

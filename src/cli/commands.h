@@ -21,6 +21,7 @@ int RunEarnings(const Args& args);
 int RunBidScriptCommand(const Args& args);
 int RunSdl(const Args& args);
 int RunAdmin(const Args& args);
+int RunAdminRegion(const Args& args);
 
 // Blocks SIGINT and SIGTERM in the calling thread and threads it creates later, so they can
 // be received synchronously with WaitForSignal.

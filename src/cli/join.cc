@@ -23,6 +23,8 @@ int RunJoin(const Args& args) {
   flags.String("dev-root", &o.dev_root, "Directory holding net/tun.");
   flags.String("nvidia-smi", &o.roots.nvidia_smi,
                "nvidia-smi command for VRAM and driver version (empty: skip).");
+  flags.String("country", &o.country,
+               "Country this device is in (ISO code, e.g. KE), used to choose its region.");
   flags.Bool("ignore-preflight", &o.ignore_preflight, "Enroll even when preflight checks fail.");
   flags.String("role", &o.role,
                "worker (runs workloads, dials out), gateway (public WireGuard endpoint) or "

@@ -27,8 +27,9 @@ Akash:
   bid-script  Akash bid price script: reads an order on stdin, prints a price or declines
   sdl check   Can an Akash SDL file run on the edge fleet, and why not
 
-Admin:
-  admin region attributes  Akash provider attributes of a region
+Administration:
+  admin      Manage the coordinator over its API: regions (create, update, list, drain,
+             activate, attributes)
 
 Other:
   version    Print the version

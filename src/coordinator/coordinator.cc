@@ -8,6 +8,7 @@
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
 #include "coordinator/rewards/handlers.h"
+#include "coordinator/regions/handlers.h"
 
 namespace hearth::embedded {
 extern const std::string_view kOpenApiYaml;
@@ -31,6 +32,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   akash::RegisterRoutes(router_, ctx_);
   network::RegisterRoutes(router_, ctx_);
   rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);
+  regions::RegisterRoutes(router_, ctx_);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {

@@ -149,6 +149,23 @@ CREATE TABLE withdrawals (
 CREATE INDEX withdrawals_owner ON withdrawals(owner_id);
 CREATE INDEX withdrawals_state ON withdrawals(state)
 )sql"},
+      {4, "region_catalog", R"sql(
+ALTER TABLE regions ADD COLUMN location_region TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN centre_lat REAL NOT NULL DEFAULT 0;
+ALTER TABLE regions ADD COLUMN centre_lon REAL NOT NULL DEFAULT 0;
+ALTER TABLE regions ADD COLUMN countries TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN max_workers BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE regions ADD COLUMN hardware_policy TEXT NOT NULL DEFAULT 'mixed';
+ALTER TABLE regions ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE regions ADD COLUMN kube_api_endpoint TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN kube_ca_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN gateways TEXT NOT NULL DEFAULT '';
+ALTER TABLE regions ADD COLUMN admin_account_id TEXT;
+ALTER TABLE regions ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN placement_evidence_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE devices ADD COLUMN placement_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN waitlist_cell TEXT NOT NULL DEFAULT ''
+)sql"},
   };
   return kMigrations;
 }

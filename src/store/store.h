@@ -80,9 +80,18 @@ struct Device {
   std::string applied_error;                 // why the agent could not apply config_version
   std::optional<Timestamp> gateway_down_at;  // gateways marked down by missed heartbeats
   int64_t homed_workers = 0;                 // gateways: live workers homed here (kept by SetHome)
+
+  // Placement (coordinator/placement): the evidence the agent sent at enrollment (api/regions.h
+  // PlacementEvidence as JSON), the last decision {"region","reason","detail","evidence"} as
+  // JSON ("" before one), and the waitlist cell while waitlisted ("" otherwise).
+  std::string placement_evidence_json = "{}";
+  std::string placement_json;
+  std::string waitlist_cell;
 };
 
-// A region's address plan (DESIGN §5). "default" is created at start-up.
+// A region: its address plan (DESIGN §5) and its catalog entry (DESIGN §4). "default" is created
+// at start-up with an empty catalog (no location_region): it accepts every device until regions
+// are configured.
 struct Region {
   std::string id;
   std::string name;
@@ -91,6 +100,20 @@ struct Region {
   std::string service_prefix;  // Kubernetes services, e.g. "10.43.0.0/16"
   int pod_cidr_length = 24;
   Timestamp created_at;
+
+  // Catalog (coordinator/regions); validated by the API layer.
+  std::string location_region;  // Akash location-region key, e.g. "eu-west"
+  double centre_lat = 0;
+  double centre_lon = 0;
+  std::vector<std::string> countries;     // ISO 3166-1 alpha-2, upper case, sorted
+  int64_t max_workers = 0;                // 0: unlimited
+  std::string hardware_policy = "mixed";  // "mixed", "gpu-only", "cpu-only"
+  std::string status = "active";          // "proposed", "bootstrapping", "active", "draining"
+  std::string kube_api_endpoint;          // "https://host:6443"
+  std::string kube_ca_hash;               // "sha256:<hex>"
+  std::vector<std::string> gateways;      // public "host:port" endpoints devices probe
+  std::optional<AccountId> admin;         // the region admin, if any
+  Timestamp updated_at;
 };
 
 // Network-state operations inside one transaction (Store::NetworkTransaction); valid only during
@@ -102,6 +125,10 @@ class NetworkTx {
   virtual StatusOr<std::optional<Region>> FindRegion(const std::string& id) = 0;
   virtual StatusOr<std::vector<Region>> ListRegions() = 0;
   virtual Status InsertRegion(const Region& r) = 0;
+  // Replaces every field of the region `r.id` but id and created_at; kNotFound when absent.
+  virtual Status UpdateRegion(const Region& r) = 0;
+  // Live devices attached to the region (any role).
+  virtual StatusOr<int64_t> CountInRegion(const std::string& region) = 0;
   virtual StatusOr<Device> GetDevice(const DeviceId& id) = 0;
   virtual StatusOr<std::vector<Device>> ListByRole(const std::string& region,
                                                    const std::string& role) = 0;
@@ -123,6 +150,9 @@ class NetworkTx {
                                const std::string& overlay_ip, const std::string& pod_cidr) = 0;
   // Also keeps the gateways' homed_workers counts (workers only), so loads are O(1) to read.
   virtual Status SetHome(const DeviceId& device, const std::optional<DeviceId>& gateway) = 0;
+  // Records a placement decision and the waitlist cell ("" when placed).
+  virtual Status SetPlacement(const DeviceId& device, const std::string& placement_json,
+                              const std::string& waitlist_cell) = 0;
   virtual Status SetGatewayDown(const DeviceId& gateway, std::optional<Timestamp> since) = 0;
   virtual Status MarkRemoved(const DeviceId& id, Timestamp now) = 0;
   // config_version += 1.

@@ -1,5 +1,7 @@
 #include "coordinator/enroll/handlers.h"
 
+#include <tuple>
+
 #include "agent/inventory/inventory.h"
 #include "api/types.h"
 #include "common/encoding.h"
@@ -95,6 +97,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     d.last_seen = now;
     d.role = er->role;
     d.endpoint = er->endpoint;
+    d.placement_evidence_json = api::EncodePlacementEvidence(er->placement).dump();
     auto stored = ctx.store.EnrollDevice(HashInstallKey(*canonical), now, std::move(d));
     if (!stored.ok()) {
       log::Info("enrollment refused",
@@ -111,14 +114,33 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
                                   {"role", stored->role},
                                   {"owner_id", stored->owner_id.str()},
                                   {"name", stored->name}});
-    Response r = Response::Json(
-        201, {{"device_id", stored->id.str()},
-              {"name", stored->name},
-              {"credential", credential},
-              {"heartbeat_interval_seconds", std::chrono::duration_cast<std::chrono::seconds>(
-                                                 ctx.config.liveness.heartbeat_interval)
-                                                 .count()},
-              {"api_version", api::kApiVersion}});
+    nlohmann::json body = {
+        {"device_id", stored->id.str()},
+        {"name", stored->name},
+        {"credential", credential},
+        {"heartbeat_interval_seconds",
+         std::chrono::duration_cast<std::chrono::seconds>(ctx.config.liveness.heartbeat_interval)
+             .count()},
+        {"api_version", api::kApiVersion}};
+    // Where the device was placed, or that it waits (and in which coarse cell).
+    if (auto placed = ctx.store.GetDevice(stored->id); placed.ok()) {
+      body["placement"] = api::EncodeDevice(*placed, now, ctx.config.liveness)["placement"];
+      if (!placed->waitlist_cell.empty()) {
+        // Position in the cell's queue: devices waiting there that enrolled no later.
+        auto all = ctx.store.ListDevices(std::nullopt);
+        int64_t position = 0;
+        if (all.ok()) {
+          for (const auto& o : *all) {
+            if (o.waitlist_cell == placed->waitlist_cell && o.region_id.empty() &&
+                std::tie(o.enrolled_at, o.id) <= std::tie(placed->enrolled_at, placed->id)) {
+              ++position;
+            }
+          }
+        }
+        body["placement"]["waitlist_position"] = position;
+      }
+    }
+    Response r = Response::Json(201, body);
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   });

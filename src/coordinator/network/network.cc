@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/regions.h"
 #include "common/log.h"
 
 namespace hearth::network {
@@ -129,9 +130,15 @@ Status Network::Init() {
     HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> r,
                             tx.FindRegion(std::string(kDefaultRegion)));
     if (r) return Status::Ok();
-    store::Region region{
-        std::string(kDefaultRegion), "Default region",        overlay.ToString(), pods.ToString(),
-        services.ToString(),         config_.pod_cidr_length, clock_.Now()};
+    store::Region region;
+    region.id = std::string(kDefaultRegion);
+    region.name = "Default region";
+    region.overlay_prefix = overlay.ToString();
+    region.pod_prefix = pods.ToString();
+    region.service_prefix = services.ToString();
+    region.pod_cidr_length = config_.pod_cidr_length;
+    region.created_at = clock_.Now();
+    region.updated_at = region.created_at;
     return tx.InsertRegion(region);
   });
 }
@@ -163,8 +170,60 @@ Status Network::Rehome(store::NetworkTx& tx, const store::Device& device,
   return BumpRegionGateways(tx, device.region_id, cs);
 }
 
+StatusOr<std::string> Network::ChooseRegion(store::NetworkTx& tx, const store::Device& d) {
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Region> regions, tx.ListRegions());
+  std::vector<placement::Candidate> candidates;
+  bool configured = false;
+  for (const auto& r : regions) {
+    if (r.location_region.empty()) continue;
+    configured = true;
+    if (r.status != "active") continue;
+    // A gateway or control node named in a region's catalog belongs there.
+    if (d.role != "worker" && !d.endpoint.empty() &&
+        std::find(r.gateways.begin(), r.gateways.end(), d.endpoint) != r.gateways.end()) {
+      return r.id;
+    }
+    placement::Candidate c;
+    c.id = r.id;
+    c.centre = {r.centre_lat, r.centre_lon};
+    c.countries = r.countries;
+    HEARTH_ASSIGN_OR_RETURN(c.used, tx.CountInRegion(r.id));
+    c.max_workers = r.max_workers;
+    c.policy = placement::ParseHardwarePolicy(r.hardware_policy)
+                   .value_or(placement::HardwarePolicy::kMixed);
+    candidates.push_back(std::move(c));
+  }
+  if (!configured) return std::string(kDefaultRegion);
+  placement::Evidence ev;
+  auto inventory = nlohmann::json::parse(d.inventory_json, nullptr, false);
+  if (!inventory.is_discarded() && inventory.contains("gpus") && inventory["gpus"].is_array() &&
+      !inventory["gpus"].empty()) {
+    ev.hardware = placement::HardwareClass::kGpu;
+  }
+  auto stored = nlohmann::json::parse(d.placement_evidence_json, nullptr, false);
+  if (!stored.is_discarded()) {
+    if (auto e = api::DecodePlacementEvidence(stored, "placement"); e.ok()) {
+      ev.declared_country = e->country;
+      for (auto& p : e->rtt) ev.rtt.push_back({p.region, p.gateway, p.samples_ms});
+    }
+  }
+  const placement::Decision dec = placement::Place(candidates, ev, config_.placement);
+  nlohmann::json j = {{"region", dec.region ? nlohmann::json(*dec.region) : nlohmann::json()},
+                      {"reason", dec.reason},
+                      {"detail", dec.detail},
+                      {"evidence", dec.evidence}};
+  if (dec.region && dec.metric > 0) j["metric"] = dec.metric;
+  const std::string cell =
+      dec.region ? "" : placement::WaitlistCell(ev.declared_country, std::nullopt);
+  if (j.dump() != d.placement_json || cell != d.waitlist_cell) {
+    HEARTH_RETURN_IF_ERROR(tx.SetPlacement(d.id, j.dump(), cell));
+  }
+  return dec.region.value_or("");
+}
+
 Status Network::AttachLocked(store::NetworkTx& tx, const store::Device& d, ChangeSet* cs) {
-  const std::string region_id(kDefaultRegion);
+  HEARTH_ASSIGN_OR_RETURN(const std::string region_id, ChooseRegion(tx, d));
+  if (region_id.empty()) return Status::Ok();  // waitlisted: Tick places it when it can
   HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> region, tx.FindRegion(region_id));
   if (!region) return Status::Internal("region " + region_id + " does not exist");
   HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix overlay, StoredPrefix(region->overlay_prefix, "overlay"));

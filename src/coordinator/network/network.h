@@ -22,6 +22,7 @@
 #include "api/network.h"
 #include "common/clock.h"
 #include "common/ip.h"
+#include "coordinator/placement/placement.h"
 #include "http/notifier.h"
 #include "store/store.h"
 
@@ -38,6 +39,8 @@ struct Config {
   int mtu = api::kDefaultMtu;
   // A gateway with no heartbeat for this long is marked down and its workers re-homed.
   Duration gateway_down_after = std::chrono::seconds(90);
+  // Placement bounds once regions are configured (coordinator/placement).
+  placement::Bounds placement;
 };
 
 // What one change did: the devices whose desired config version was bumped.
@@ -55,9 +58,11 @@ class Network {
   // store has none.
   Status Init();
 
-  // After enrollment: allocates the device's overlay address (and pod CIDR for workers), homes a
-  // worker on the least-loaded gateway, or — for a new gateway — rebalances the region onto it.
-  // Address exhaustion is kResourceExhausted naming the prefix; nothing is written then.
+  // After enrollment: chooses the device's region (ChooseRegion; a waitlisted device is left
+  // unattached and re-placed by Tick, e.g. once a region is activated), allocates the device's
+  // overlay address (and pod CIDR for workers), homes a worker on the least-loaded gateway, or —
+  // for a new gateway — rebalances the region onto it. Address exhaustion is kResourceExhausted
+  // naming the prefix; nothing is written then.
   StatusOr<ChangeSet> Attach(const DeviceId& device);
   // Removal: marks the device removed, releases its addresses, withdraws it from its gateway, and
   // re-homes a removed gateway's workers.
@@ -72,6 +77,10 @@ class Network {
 
  private:
   Status AttachLocked(store::NetworkTx& tx, const store::Device& d, ChangeSet* cs);
+  // The device's region: "default" while no region is configured (no region has a
+  // location_region); otherwise the placement decision over the active configured regions,
+  // recorded on the device. "" when the device is waitlisted.
+  StatusOr<std::string> ChooseRegion(store::NetworkTx& tx, const store::Device& d);
   Status Rebalance(store::NetworkTx& tx, const std::string& region, ChangeSet* cs);
   Status Rehome(store::NetworkTx& tx, const store::Device& device,
                 const std::optional<DeviceId>& to, ChangeSet* cs);

@@ -41,7 +41,8 @@ class NetworkTest : public ::testing::Test {
   }
 
   // Enrolls a device of `role` through the store (as the enroll handler does) and attaches it.
-  DeviceId Add(const std::string& role, bool attach = true) {
+  DeviceId Add(const std::string& role, bool attach = true,
+               const std::string& evidence_json = "{}") {
     const std::string n = std::to_string(++count_);
     store::InstallKeyRecord k;
     k.id = InstallKeyId("ik_" + n);
@@ -59,6 +60,7 @@ class NetworkTest : public ::testing::Test {
     d.wg_public_key = WgPrivateKey::Generate().Public().ToString();
     d.identity_public_key = "ed25519:x";
     d.inventory_json = "{}";
+    d.placement_evidence_json = evidence_json;
     d.enrolled_at = d.last_seen = clock_.Now();
     if (role == "gateway") d.endpoint = "203.0.113." + n + ":51820";
     EXPECT_TRUE(store_->EnrollDevice(k.key_hash, clock_.Now(), d).ok());
@@ -282,6 +284,74 @@ TEST_F(NetworkTest, VersionsIncreaseAndNotifyWakesTheDevice) {
   EXPECT_GT(net_->DesiredConfig(w)->version, v0);
   EXPECT_EQ(woken.load(), 1);
   notifier_.Unsubscribe(token);
+}
+
+TEST_F(NetworkTest, ConfiguredRegionsPlaceByEvidenceAndWaitlistTheRest) {
+  // Two configured regions replace "default" for placement.
+  ASSERT_TRUE(
+      store_
+          ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+            for (auto [id, country, lat, lon, overlay, pods] :
+                 {std::tuple{"eu-berlin", "DE", 52.5, 13.4, "100.65.0.0/16", "10.65.0.0/16"},
+                  std::tuple{"eu-paris", "FR", 48.9, 2.35, "100.66.0.0/16", "10.66.0.0/16"}}) {
+              store::Region r;
+              r.id = id;
+              r.name = id;
+              r.overlay_prefix = overlay;
+              r.pod_prefix = pods;
+              r.service_prefix = "10.43.0.0/16";
+              r.location_region = "eu-central";
+              r.centre_lat = lat;
+              r.centre_lon = lon;
+              r.countries = {country};
+              HEARTH_RETURN_IF_ERROR(tx.InsertRegion(r));
+            }
+            return Status::Ok();
+          })
+          .ok());
+  DeviceId by_country = Add("worker", true, R"({"country":"FR"})");
+  ASSERT_TRUE(last_.ok()) << last_.status().ToString();
+  EXPECT_EQ(Get(by_country).region_id, "eu-paris");
+  EXPECT_EQ(Get(by_country).overlay_ip.rfind("100.66.", 0), 0u);
+  EXPECT_NE(Get(by_country).placement_json.find("declared_country"), std::string::npos);
+
+  // RTT beats the declared country.
+  DeviceId by_rtt = Add("worker", true,
+                        R"({"country":"FR","rtt":[{"region":"eu-berlin","gateway":"g:1",
+                            "samples_ms":[9,10,11]},{"region":"eu-paris","gateway":"g:2",
+                            "samples_ms":[30,31,32]}]})");
+  EXPECT_EQ(Get(by_rtt).region_id, "eu-berlin");
+
+  // No acceptable region: waitlisted in a cell, not attached, no config.
+  DeviceId waiting = Add("worker", true, R"({"country":"KE"})");
+  ASSERT_TRUE(last_.ok());
+  EXPECT_EQ(Get(waiting).region_id, "");
+  EXPECT_EQ(Get(waiting).waitlist_cell, "KE/-/-");
+  EXPECT_EQ(Get(waiting).config_version, 0);
+  EXPECT_NE(Get(waiting).placement_json.find("no_region_serves"), std::string::npos);
+
+  // A region serving KE is configured: the next tick places the waiting device and bumps it.
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    store::Region r;
+                    r.id = "af-nairobi";
+                    r.name = r.id;
+                    r.overlay_prefix = "100.67.0.0/16";
+                    r.pod_prefix = "10.67.0.0/16";
+                    r.service_prefix = "10.43.0.0/16";
+                    r.location_region = "af-east";
+                    r.centre_lat = -1.29;
+                    r.centre_lon = 36.82;
+                    r.countries = {"KE"};
+                    return tx.InsertRegion(r);
+                  })
+                  .ok());
+  auto tick = net_->Tick();
+  ASSERT_TRUE(tick.ok()) << tick.status().ToString();
+  EXPECT_EQ(Get(waiting).region_id, "af-nairobi");
+  EXPECT_EQ(Get(waiting).waitlist_cell, "");
+  EXPECT_GT(Get(waiting).config_version, 0);
+  EXPECT_TRUE(tick->bumped.count(waiting));
 }
 
 TEST(PlanRebalanceTest, MovesOnlyWhatIsNeeded) {

@@ -32,6 +32,10 @@ class Stmt {
     return *this;
   }
   Stmt& Bind(Timestamp t) { return Bind(ToUnixMillis(t)); }
+  Stmt& Bind(double v) {
+    sqlite3_bind_double(stmt_, ++idx_, v);
+    return *this;
+  }
   template <typename T>
   Stmt& Bind(const std::optional<T>& v) {
     if (v) return Bind(*v);
@@ -79,6 +83,7 @@ class Stmt {
              : std::string();
   }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   Timestamp Time(int col) const { return FromUnixMillis(Int(col)); }
   std::optional<Timestamp> OptTime(int col) const {
@@ -97,12 +102,13 @@ class Stmt {
 constexpr std::string_view kDeviceInsertColumns =
     "id, owner_id, name, role, credential_hash, wg_public_key, identity_public_key, "
     "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at, "
-    "endpoint";
+    "endpoint, placement_evidence_json";
 constexpr std::string_view kDeviceColumns =
     "id, owner_id, name, role, credential_hash, wg_public_key, identity_public_key, "
     "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at, "
     "endpoint, region_id, overlay_ip, pod_cidr, home_gateway_id, config_version, "
-    "applied_version, applied_error, gateway_down_at, homed_workers";
+    "applied_version, applied_error, gateway_down_at, homed_workers, placement_evidence_json, "
+    "placement_json, waitlist_cell";
 
 Device ReadDevice(const Stmt& s) {
   Device d;
@@ -129,6 +135,9 @@ Device ReadDevice(const Stmt& s) {
   d.applied_error = s.Text(20);
   d.gateway_down_at = s.OptTime(21);
   d.homed_workers = s.Int(22);
+  d.placement_evidence_json = s.Text(23);
+  d.placement_json = s.Text(24);
+  d.waitlist_cell = s.Text(25);
   return d;
 }
 
@@ -159,47 +168,118 @@ InstallKeyRecord ReadKey(const Stmt& s) {
 constexpr std::string_view kKeyColumns =
     "id, owner_id, key_hash, hint, created_at, expires_at, used_at, used_by, revoked_at";
 
+constexpr std::string_view kRegionColumns =
+    "id, overlay_prefix, pod_prefix, service_prefix, pod_cidr_length, created_at, name, "
+    "location_region, centre_lat, centre_lon, countries, max_workers, hardware_policy, status, "
+    "kube_api_endpoint, kube_ca_hash, gateways, admin_account_id, updated_at";
+
+std::string JoinList(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Region ReadRegion(const Stmt& s) {
+  Region r;
+  r.id = s.Text(0);
+  r.overlay_prefix = s.Text(1);
+  r.pod_prefix = s.Text(2);
+  r.service_prefix = s.Text(3);
+  r.pod_cidr_length = static_cast<int>(s.Int(4));
+  r.created_at = s.Time(5);
+  r.name = s.Text(6);
+  r.location_region = s.Text(7);
+  r.centre_lat = s.Double(8);
+  r.centre_lon = s.Double(9);
+  r.countries = SplitList(s.Text(10));
+  r.max_workers = s.Int(11);
+  r.hardware_policy = s.Text(12);
+  r.status = s.Text(13);
+  r.kube_api_endpoint = s.Text(14);
+  r.kube_ca_hash = s.Text(15);
+  r.gateways = SplitList(s.Text(16));
+  if (!s.IsNull(17)) r.admin = AccountId(s.Text(17));
+  r.updated_at = s.Time(18);
+  return r;
+}
+
+// Binds the columns of kRegionColumns from name on (what UpdateRegion may change), in order.
+Stmt& BindCatalog(Stmt& s, const Region& r) {
+  return s.Bind(r.name)
+      .Bind(r.location_region)
+      .Bind(r.centre_lat)
+      .Bind(r.centre_lon)
+      .Bind(JoinList(r.countries))
+      .Bind(r.max_workers)
+      .Bind(r.hardware_policy)
+      .Bind(r.status)
+      .Bind(r.kube_api_endpoint)
+      .Bind(r.kube_ca_hash)
+      .Bind(JoinList(r.gateways))
+      .Bind(r.admin)
+      .Bind(r.updated_at);
+}
+
 // NetworkTx over the store's connection; the caller holds the store mutex and a transaction.
 class SqliteNetworkTx final : public NetworkTx {
  public:
   explicit SqliteNetworkTx(sqlite3* db) : db_(db) {}
 
   StatusOr<std::optional<Region>> FindRegion(const std::string& id) override {
-    Stmt s(db_,
-           "SELECT id, name, overlay_prefix, pod_prefix, service_prefix, pod_cidr_length, "
-           "created_at FROM regions WHERE id = ?");
+    Stmt s(db_, "SELECT " + std::string(kRegionColumns) + " FROM regions WHERE id = ?");
     s.Bind(id);
-    if (s.Step()) {
-      return std::optional<Region>(Region{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
-                                          static_cast<int>(s.Int(5)), s.Time(6)});
-    }
+    if (s.Step()) return std::optional<Region>(ReadRegion(s));
     HEARTH_RETURN_IF_ERROR(s.status("find region"));
     return std::optional<Region>();
   }
   StatusOr<std::vector<Region>> ListRegions() override {
-    Stmt s(db_,
-           "SELECT id, name, overlay_prefix, pod_prefix, service_prefix, pod_cidr_length, "
-           "created_at FROM regions ORDER BY id");
+    Stmt s(db_, "SELECT " + std::string(kRegionColumns) + " FROM regions ORDER BY id");
     std::vector<Region> out;
-    while (s.Step()) {
-      out.push_back(Region{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
-                           static_cast<int>(s.Int(5)), s.Time(6)});
-    }
+    while (s.Step()) out.push_back(ReadRegion(s));
     HEARTH_RETURN_IF_ERROR(s.status("list regions"));
     return out;
   }
   Status InsertRegion(const Region& r) override {
-    Stmt s(db_,
-           "INSERT INTO regions(id, name, overlay_prefix, pod_prefix, service_prefix, "
-           "pod_cidr_length, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Stmt s(db_, "INSERT INTO regions(" + std::string(kRegionColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.Bind(r.id)
-        .Bind(r.name)
         .Bind(r.overlay_prefix)
         .Bind(r.pod_prefix)
         .Bind(r.service_prefix)
         .Bind(int64_t{r.pod_cidr_length})
         .Bind(r.created_at);
+    BindCatalog(s, r);
     return s.Exec("insert region");
+  }
+  Status UpdateRegion(const Region& r) override {
+    Stmt s(db_,
+           "UPDATE regions SET name = ?, location_region = ?, centre_lat = ?, centre_lon = ?, "
+           "countries = ?, max_workers = ?, hardware_policy = ?, "
+           "status = ?, kube_api_endpoint = ?, kube_ca_hash = ?, gateways = ?, "
+           "admin_account_id = ?, updated_at = ? WHERE id = ?");
+    BindCatalog(s, r).Bind(r.id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("update region"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such region: " + r.id);
+    return Status::Ok();
+  }
+  StatusOr<int64_t> CountInRegion(const std::string& region) override {
+    Stmt s(db_, "SELECT COUNT(*) FROM devices WHERE region_id = ? AND removed_at IS NULL");
+    s.Bind(region);
+    if (s.Step()) return s.Int(0);
+    HEARTH_RETURN_IF_ERROR(s.status("count devices in region"));
+    return int64_t{0};
   }
   StatusOr<Device> GetDevice(const DeviceId& id) override {
     Stmt s(db_, "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE id = ?");
@@ -274,6 +354,12 @@ class SqliteNetworkTx final : public NetworkTx {
     Stmt s(db_, "UPDATE devices SET home_gateway_id = ? WHERE id = ?");
     s.Bind(gateway).Bind(device);
     return s.Exec("set home gateway");
+  }
+  Status SetPlacement(const DeviceId& device, const std::string& placement_json,
+                      const std::string& waitlist_cell) override {
+    Stmt s(db_, "UPDATE devices SET placement_json = ?, waitlist_cell = ? WHERE id = ?");
+    s.Bind(placement_json).Bind(waitlist_cell).Bind(device);
+    return s.Exec("set placement");
   }
   Status SetGatewayDown(const DeviceId& gateway, std::optional<Timestamp> since) override {
     Stmt s(db_, "UPDATE devices SET gateway_down_at = ? WHERE id = ?");
@@ -1123,7 +1209,7 @@ class SqliteStore final : public Store {
       }
     }
     Stmt ins(db_, "INSERT INTO devices(" + std::string(kDeviceInsertColumns) +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.Bind(device.id)
         .Bind(device.owner_id)
         .Bind(device.name)
@@ -1137,7 +1223,8 @@ class SqliteStore final : public Store {
         .Bind(device.last_seen)
         .Bind(device.last_heartbeat_json)
         .Bind(device.removed_at)
-        .Bind(device.endpoint);
+        .Bind(device.endpoint)
+        .Bind(device.placement_evidence_json);
     HEARTH_RETURN_IF_ERROR(ins.Exec("insert device"));
     Stmt upd(db_, "UPDATE install_keys SET used_at = ?, used_by = ? WHERE id = ?");
     upd.Bind(now).Bind(device.id).Bind(k.id);

@@ -1,0 +1,57 @@
+// Wire types of the region catalog (DESIGN §4): what admins send to create or change a region
+// and what GET /v1/regions returns. Decoding checks each field's shape (errors name the field and
+// the fix); the catalog (coordinator/regions) checks what needs the other regions. Pure functions;
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace hearth::api {
+
+// POST /v1/regions (create: id, name, location_region, lat, lon required) and
+// PATCH /v1/regions/{id} (update: every field optional; an absent field is left unchanged).
+// {"id","name","location_region","lat","lon","countries":["DE"],"max_workers",
+//  "hardware_policy":"mixed|gpu-only|cpu-only","kube_api_endpoint":"https://h:6443",
+//  "kube_ca_hash":"sha256:<64 hex>","gateways":["host:port"],
+//  "overlay_prefix","pod_prefix","service_prefix"}
+struct RegionSpec {
+  std::optional<std::string> id;  // [a-z0-9-], 2..40, starts with a letter
+  std::optional<std::string> name;
+  std::optional<std::string> location_region;
+  std::optional<double> lat, lon;
+  std::optional<std::vector<std::string>> countries;  // upper-cased, sorted, de-duplicated
+  std::optional<int64_t> max_workers;
+  std::optional<std::string> hardware_policy;
+  std::optional<std::string> kube_api_endpoint;
+  std::optional<std::string> kube_ca_hash;
+  std::optional<std::vector<std::string>> gateways;
+  std::optional<std::string> overlay_prefix, pod_prefix, service_prefix;
+};
+StatusOr<RegionSpec> DecodeRegionSpec(const std::string& body, bool for_create);
+
+// Placement evidence a device sends with its enrollment (POST /v1/enroll "placement"), from its
+// check-in: {"country"?: "KE", "rtt"?: [{"region","gateway","samples_ms":[12.5, ...]}]}.
+// Up to 64 probes of up to 16 samples, each 0..60000 ms.
+struct RttReport {
+  std::string region, gateway;
+  std::vector<double> samples_ms;
+};
+struct PlacementEvidence {
+  std::optional<std::string> country;  // ISO 3166-1 alpha-2, upper-cased
+  std::vector<RttReport> rtt;
+};
+StatusOr<PlacementEvidence> DecodePlacementEvidence(const nlohmann::json& j,
+                                                    const std::string& field);
+nlohmann::json EncodePlacementEvidence(const PlacementEvidence& e);
+
+// Element of GET /v1/regions and the response of the region admin routes.
+nlohmann::json EncodeRegion(const store::Region& r, int64_t devices);
+
+}  // namespace hearth::api

@@ -1,0 +1,198 @@
+// Regions end to end with real processes: an admin configures regions with `hearth admin region`,
+// devices joining with different declared countries are placed accordingly, devices in a country
+// no region serves are waitlisted with their queue positions, and creating a region there places
+// them all with no action on the devices. Bad catalog input is refused by field, writing nothing.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+namespace hearth::testing {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr const char* kAdminEmail = "admin@example.com";
+constexpr const char* kAdminPassword = "admin-password-123";
+
+class RegionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    coord_ = std::make_unique<CoordinatorProcess>(
+        dir_.path() + "/coord",
+        std::vector<std::string>{"--liveness-tick", "200ms", "--auth-rate-limit", "0",
+                                 "--admin-email", kAdminEmail, "--admin-password", kAdminPassword});
+    ASSERT_TRUE(coord_->Start()) << coord_->log();
+    auto c = http::Client::Create(coord_->url());
+    ASSERT_TRUE(c.ok());
+    auto s = (*c)->PostJson("/v1/sessions", {{"email", kAdminEmail}, {"password", kAdminPassword}});
+    ASSERT_TRUE(s.ok() && s->status == 201) << coord_->log();
+    token_ = s->Json()["token"].get<std::string>();
+  }
+
+  CommandResult Admin(std::vector<std::string> args) {
+    args.insert(args.begin(), {"admin", "region"});
+    args.insert(args.end(), {"--coordinator", coord_->url(), "--token", token_});
+    return RunHearth(args, seconds(20), dir_.path() + "/admin." + std::to_string(++n_) + ".log");
+  }
+
+  CommandResult Join(const std::string& name, const std::string& key, const std::string& country) {
+    const std::string root = FixtureRoot("cpu-only");
+    return RunHearth({"join",
+                      "--coordinator",
+                      coord_->url(),
+                      "--state-dir",
+                      dir_.path() + "/" + name,
+                      "--sysfs-root",
+                      root + "/sys",
+                      "--procfs-root",
+                      root + "/proc",
+                      "--etc-root",
+                      root + "/etc",
+                      "--dev-root",
+                      root + "/dev",
+                      "--nvidia-smi",
+                      "",
+                      "--name",
+                      name,
+                      "--country",
+                      country,
+                      key},
+                     seconds(30), dir_.path() + "/" + name + ".join.log");
+  }
+
+  int RegionCount() {
+    CommandResult r = Admin({"list"});
+    int lines = 0;
+    for (char c : r.output) lines += c == '\n';
+    return r.exit_code == 0 ? lines : -1;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<CoordinatorProcess> coord_;
+  std::string token_;
+  int n_ = 0;
+};
+
+TEST_F(RegionsTest, PlacesByEvidenceWaitlistsTheRestAndPlacesThemWhenARegionOpens) {
+  // A single-region coordinator lists only "default".
+  EXPECT_EQ(RegionCount(), 1);
+  for (auto [id, loc, lat, lon, country] :
+       {std::tuple{"eu-berlin", "eu-central", "52.52", "13.40", "DE"},
+        std::tuple{"eu-paris", "eu-west", "48.86", "2.35", "FR"}}) {
+    CommandResult r = Admin({"create", "--id", id, "--name", id, "--location-region", loc, "--lat",
+                             lat, "--lon", lon, "--countries", country});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  EXPECT_EQ(RegionCount(), 3);
+
+  // Bad input: a clear error naming the flag, nothing written.
+  struct Bad {
+    std::vector<std::string> args;
+    std::string flag;
+  };
+  for (const Bad& b :
+       std::vector<Bad>{{{"create", "--id", "x-1", "--name", "X", "--location-region", "eu-middle",
+                          "--lat", "1", "--lon", "1"},
+                         "--location-region"},
+                        {{"create", "--id", "x-1", "--name", "X", "--location-region", "eu-west",
+                          "--lat", "95", "--lon", "1"},
+                         "--lat"},
+                        {{"create", "--id", "x-1", "--name", "X", "--location-region", "eu-central",
+                          "--lat", "52.4", "--lon", "13.1", "--countries", "DE"},
+                         "--countries"}}) {
+    CommandResult r = Admin(b.args);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find(b.flag), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(RegionCount(), 3);
+
+  ApiUser owner(coord_->url(), "owner@example.com", "owner-password-123");
+  ASSERT_TRUE(owner.SignUpAndIn());
+  CommandResult de = Join("de-1", owner.CreateKey(), "DE");
+  ASSERT_EQ(de.exit_code, 0) << de.output;
+  EXPECT_NE(de.output.find("Placed in region eu-berlin"), std::string::npos) << de.output;
+  CommandResult fr = Join("fr-1", owner.CreateKey(), "fr");
+  ASSERT_EQ(fr.exit_code, 0) << fr.output;
+  EXPECT_NE(fr.output.find("Placed in region eu-paris"), std::string::npos) << fr.output;
+
+  // Kenya has no region: five devices wait in the same cell, in order.
+  for (int i = 1; i <= 5; ++i) {
+    CommandResult ke = Join("ke-" + std::to_string(i), owner.CreateKey(), "KE");
+    ASSERT_EQ(ke.exit_code, 0) << ke.output;
+    EXPECT_NE(ke.output.find("Waitlisted"), std::string::npos) << ke.output;
+    EXPECT_NE(ke.output.find("cell KE/-/- at position " + std::to_string(i)), std::string::npos)
+        << ke.output;
+  }
+  auto placement_of = [&](const std::string& name) {
+    nlohmann::json devices = owner.Devices();
+    for (const auto& d : devices) {
+      if (d["name"] == name) return d["placement"];
+    }
+    return nlohmann::json();
+  };
+  nlohmann::json waiting = placement_of("ke-3");
+  EXPECT_TRUE(waiting["region"].is_null()) << waiting;
+  EXPECT_EQ(waiting["waitlist_cell"], "KE/-/-") << waiting;
+  EXPECT_EQ(placement_of("de-1")["region"], "eu-berlin");
+
+  // A region for Kenya opens: the coordinator places all five, the devices do nothing.
+  CommandResult ke_region =
+      Admin({"create", "--id", "af-nairobi", "--name", "Nairobi", "--location-region", "af-east",
+             "--lat", "-1.29", "--lon", "36.82", "--countries", "KE"});
+  ASSERT_EQ(ke_region.exit_code, 0) << ke_region.output;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        for (int i = 1; i <= 5; ++i) {
+          if (placement_of("ke-" + std::to_string(i))["region"] != "af-nairobi") return false;
+        }
+        return true;
+      },
+      seconds(20)))
+      << owner.Devices().dump(2);
+  EXPECT_FALSE(placement_of("ke-5").contains("waitlist_cell"));
+
+  // A region admin sees its region's devices and nothing of another region.
+  ApiUser berlin_admin(coord_->url(), "berlin@example.com", "berlin-password-123");
+  ASSERT_TRUE(berlin_admin.SignUpAndIn());
+  auto admin_client = http::Client::Create(coord_->url());
+  ASSERT_TRUE(admin_client.ok());
+  (*admin_client)->SetBearer(token_);
+  auto appointed =
+      (*admin_client)
+          ->Do("PUT", "/v1/regions/eu-berlin/admin", R"({"email":"berlin@example.com"})",
+               {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(appointed.ok());
+  EXPECT_EQ(appointed->status, 200) << appointed->body;
+  auto own = berlin_admin.client()->Get("/v1/regions/eu-berlin/devices");
+  ASSERT_TRUE(own.ok());
+  ASSERT_EQ(own->status, 200) << own->body;
+  ASSERT_EQ(own->Json()["devices"].size(), 1u);
+  EXPECT_EQ(own->Json()["devices"][0]["name"], "de-1");
+  auto other = berlin_admin.client()->Get("/v1/regions/eu-paris/devices");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->status, 404) << other->body;
+  auto listed = berlin_admin.client()->Get("/v1/regions");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->Json()["regions"].size(), 1u) << listed->body;
+  EXPECT_EQ(listed->Json()["regions"][0]["id"], "eu-berlin");
+
+  // Draining a region is reflected in the catalog.
+  CommandResult drained = Admin({"drain", "eu-paris"});
+  EXPECT_EQ(drained.exit_code, 0) << drained.output;
+  EXPECT_NE(drained.output.find("draining"), std::string::npos) << drained.output;
+}
+
+TEST_F(RegionsTest, OnlyAdminsManageRegions) {
+  ApiUser owner(coord_->url(), "owner2@example.com", "owner-password-123");
+  ASSERT_TRUE(owner.SignUpAndIn());
+  auto r = owner.client()->PostJson(
+      "/v1/regions",
+      {{"id", "eu-x"}, {"name", "X"}, {"location_region", "eu-west"}, {"lat", 1}, {"lon", 1}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(RegionCount(), 1);
+}
+
+}  // namespace
+}  // namespace hearth::testing
