@@ -27,7 +27,7 @@ struct JoinOptions {
   bool ignore_preflight = false;
   std::string role = "worker";  // "worker", "gateway" or "control"
   std::string endpoint;         // gateways: public "host:port" workers reach them at
-  std::string country;  // declared country (ISO alpha-2) for placement; empty: not declared
+  std::string country;          // declared country (ISO alpha-2) for placement; empty: not declared
 };
 
 // Exit codes shared by the agent commands, documented in `hearth join --help`.

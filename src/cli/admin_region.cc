@@ -1,6 +1,6 @@
 // `hearth admin region create|update|list|drain|activate|attributes`: the region catalog
-// (DESIGN §4) over /v1/regions, and a region's Akash provider attributes. Field errors come back from the coordinator naming the field; they are printed
-// with the flag that sets it.
+// (DESIGN §4) over /v1/regions, and a region's Akash provider attributes. Field errors come back
+// from the coordinator naming the field; they are printed with the flag that sets it.
 #include <iostream>
 #include <nlohmann/json.hpp>
 

@@ -7,8 +7,8 @@
 #include "coordinator/devices/handlers.h"
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
-#include "coordinator/rewards/handlers.h"
 #include "coordinator/regions/handlers.h"
+#include "coordinator/rewards/handlers.h"
 
 namespace hearth::embedded {
 extern const std::string_view kOpenApiYaml;

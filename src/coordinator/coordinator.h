@@ -7,8 +7,8 @@
 
 #include "common/metrics.h"
 #include "coordinator/context.h"
-#include "coordinator/web/static_files.h"
 #include "coordinator/rewards/ledger.h"
+#include "coordinator/web/static_files.h"
 #include "http/router.h"
 
 namespace hearth::coordinator {
