@@ -51,6 +51,21 @@ class ServerTest : public ::testing::Test {
     thread_.join();
   }
 
+  // Starts a 20 s long-poll on another thread (its status lands in *status) and returns once the
+  // server has parked it.
+  std::thread StartParkedPoll(std::optional<int>* status) {
+    std::thread t([this, status] {
+      auto c = Client::Create("http://" + server_->BoundAddress()).value();
+      auto res = c->Get("/poll?wait=20000");
+      if (res.ok()) *status = res->status;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (notifier_.waiting() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return t;
+  }
+
   Router router_;
   Metrics metrics_;
   Notifier notifier_;
@@ -154,15 +169,7 @@ TEST_F(ServerTest, LongPollAnswersOnNotifyAndAtTheDeadline) {
 
   // A change and a Notify wake the parked request long before its 20 s deadline.
   std::optional<int> status;
-  std::thread t([&] {
-    auto c = Client::Create("http://" + server_->BoundAddress()).value();
-    auto res = c->Get("/poll?wait=20000");
-    if (res.ok()) status = res->status;
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (notifier_.waiting() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  std::thread t = StartParkedPoll(&status);
   ASSERT_EQ(notifier_.waiting(), 1u);
   const auto woken = std::chrono::steady_clock::now();
   ready_ = true;
@@ -175,15 +182,7 @@ TEST_F(ServerTest, LongPollAnswersOnNotifyAndAtTheDeadline) {
 
 TEST_F(ServerTest, ShutdownAnswersParkedLongPolls) {
   std::optional<int> status;
-  std::thread t([&] {
-    auto c = Client::Create("http://" + server_->BoundAddress()).value();
-    auto res = c->Get("/poll?wait=20000");
-    if (res.ok()) status = res->status;
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (notifier_.waiting() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  std::thread t = StartParkedPoll(&status);
   const auto t0 = std::chrono::steady_clock::now();
   server_->Shutdown(std::chrono::seconds(5));
   t.join();
