@@ -34,6 +34,66 @@ StatusOr<std::vector<Ipv4Prefix>> DecodePrefixes(const nlohmann::json& j, const 
   return out;
 }
 
+nlohmann::json EncodeKubeJoin(const KubeJoin& k) {
+  return {{"server", k.server},   {"token", k.token.Reveal()}, {"node_name", k.node_name},
+          {"node_ip", k.node_ip}, {"pod_cidr", k.pod_cidr},    {"labels", k.labels},
+          {"taints", k.taints}};
+}
+
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j) {
+  const std::string f = "kubernetes";
+  if (!j.is_object()) return Status::InvalidArgument(f, "must be an object");
+  JsonReader r(j, f);
+  KubeJoin k;
+  HEARTH_ASSIGN_OR_RETURN(k.server, r.String("server", 512));
+  if (k.server.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument(r.Field("server"),
+                                   "must be an https:// URL of the region's cluster");
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::string token, r.String("token", 512));
+  // k3s's secure token format: K10<CA hash>::<token id>.<token secret>.
+  if (token.rfind("K10", 0) != 0 || token.find("::") == std::string::npos) {
+    return Status::InvalidArgument(r.Field("token"),
+                                   "must be a k3s join token K10<hash>::<id>.<secret>");
+  }
+  k.token = Secret<std::string>(std::move(token));
+  HEARTH_ASSIGN_OR_RETURN(k.node_name, r.String("node_name", 63));
+  if (k.node_name.empty() || k.node_name.find_first_not_of(
+                                 "abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos) {
+    return Status::InvalidArgument(
+        r.Field("node_name"), "must be a DNS-1123 name (lower-case letters, digits, '-', '.')");
+  }
+  HEARTH_ASSIGN_OR_RETURN(k.node_ip, r.String("node_ip", 45));
+  HEARTH_RETURN_IF_ERROR(Ipv4::Parse(k.node_ip, r.Field("node_ip")).status());
+  HEARTH_ASSIGN_OR_RETURN(k.pod_cidr, r.String("pod_cidr", 32));
+  HEARTH_RETURN_IF_ERROR(Ipv4Prefix::Parse(k.pod_cidr, r.Field("pod_cidr")).status());
+  if (j.contains("labels") && !j["labels"].is_null()) {
+    if (!j["labels"].is_object()) {
+      return Status::InvalidArgument(r.Field("labels"), "must be an object of strings");
+    }
+    for (const auto& [key, v] : j["labels"].items()) {
+      if (!v.is_string()) {
+        return Status::InvalidArgument(r.Field("labels") + "." + key, "must be a string");
+      }
+      k.labels[key] = v.get<std::string>();
+    }
+  }
+  if (j.contains("taints") && !j["taints"].is_null()) {
+    if (!j["taints"].is_array()) {
+      return Status::InvalidArgument(r.Field("taints"), "must be an array of key=value:Effect");
+    }
+    for (size_t i = 0; i < j["taints"].size(); ++i) {
+      const auto& t = j["taints"][i];
+      const std::string tf = r.Field("taints") + "[" + std::to_string(i) + "]";
+      if (!t.is_string() || t.get<std::string>().find(':') == std::string::npos) {
+        return Status::InvalidArgument(tf, "must be a taint key=value:Effect");
+      }
+      k.taints.push_back(t.get<std::string>());
+    }
+  }
+  return k;
+}
+
 }  // namespace
 
 nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
@@ -51,19 +111,21 @@ nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
   for (const auto& s : c.standby_gateways) {
     standby.push_back({{"name", s.name}, {"endpoint", s.endpoint}, {"public_key", s.public_key}});
   }
-  return {{"version", c.version},
-          {"role", c.role},
-          {"region", c.region},
-          {"interface",
-           {{"address", c.address.ToString()},
-            {"mtu", c.mtu},
-            {"listen_port", c.listen_port},
-            {"private_key", c.private_key}}},
-          {"pod_cidr", c.pod_cidr ? nlohmann::json(c.pod_cidr->ToString()) : nullptr},
-          {"peers", peers},
-          {"routes", Prefixes(c.routes)},
-          {"forwarding", c.forwarding},
-          {"standby_gateways", standby}};
+  nlohmann::json out = {{"version", c.version},
+                        {"role", c.role},
+                        {"region", c.region},
+                        {"interface",
+                         {{"address", c.address.ToString()},
+                          {"mtu", c.mtu},
+                          {"listen_port", c.listen_port},
+                          {"private_key", c.private_key}}},
+                        {"pod_cidr", c.pod_cidr ? nlohmann::json(c.pod_cidr->ToString()) : nullptr},
+                        {"peers", peers},
+                        {"routes", Prefixes(c.routes)},
+                        {"forwarding", c.forwarding},
+                        {"standby_gateways", standby}};
+  if (c.kubernetes) out["kubernetes"] = EncodeKubeJoin(*c.kubernetes);
+  return out;
 }
 
 StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
@@ -145,6 +207,10 @@ StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
     HEARTH_ASSIGN_OR_RETURN(s.endpoint, sr.String("endpoint", 270));
     HEARTH_ASSIGN_OR_RETURN(s.public_key, sr.String("public_key", 64));
     c.standby_gateways.push_back(std::move(s));
+  }
+  if (j.contains("kubernetes") && !j["kubernetes"].is_null()) {
+    HEARTH_ASSIGN_OR_RETURN(KubeJoin k, DecodeKubeJoin(j["kubernetes"]));
+    c.kubernetes = std::move(k);
   }
   return c;
 }

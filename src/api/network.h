@@ -11,12 +11,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/ip.h"
+#include "common/secret.h"
 #include "common/status.h"
 
 namespace hearth::api {
@@ -43,6 +45,20 @@ struct StandbyGateway {
   bool operator==(const StandbyGateway&) const = default;
 };
 
+// How a worker joins its region's Kubernetes cluster (the k3s agent's parameters), present when
+// the region has a cluster: the coordinator (coordinator/kube) fills it, the agent (agent/k3s)
+// renders the k3s agent configuration from it.
+struct KubeJoin {
+  std::string server;         // the k3s supervisor / apiserver URL, "https://10.96.0.1:6443"
+  Secret<std::string> token;  // "K10<sha256 of the cluster CA>::<id>.<secret>", never logged
+  std::string node_name;      // "hearth-<device>-<generation>": fresh per enrollment
+  std::string node_ip;        // the overlay address
+  std::string pod_cidr;       // the device's pod CIDR (spec.podCIDR)
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> taints;  // "key=value:Effect"
+  bool operator==(const KubeJoin&) const = default;
+};
+
 // The complete desired state of a device's overlay interface at one version.
 struct NetworkConfig {
   int64_t version = 0;  // strictly increasing per device; 0 = nothing yet
@@ -57,6 +73,7 @@ struct NetworkConfig {
   std::vector<Ipv4Prefix> routes;      // destinations routed into the interface, sorted
   bool forwarding = false;             // gateways forward between peers
   std::vector<StandbyGateway> standby_gateways;
+  std::optional<KubeJoin> kubernetes;  // workers in a region with a cluster
   bool operator==(const NetworkConfig&) const = default;
 };
 

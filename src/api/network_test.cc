@@ -70,6 +70,60 @@ TEST(NetworkConfigTest, RejectsBadFieldsByName) {
   }
 }
 
+NetworkConfig WithKube() {
+  NetworkConfig c = Sample();
+  KubeJoin k;
+  k.server = "https://100.64.0.2:6443";
+  k.token = Secret<std::string>("K10" + std::string(64, 'a') + "::abcdef.0123456789abcdef");
+  k.node_name = "hearth-aaaaaaaaaaaaaaaa-1";
+  k.node_ip = "100.64.0.5";
+  k.pod_cidr = "10.42.5.0/24";
+  k.labels = {{"hearth.network/region", "default"}};
+  k.taints = {"hearth.network/edge=true:NoSchedule"};
+  c.kubernetes = k;
+  return c;
+}
+
+TEST(NetworkConfigTest, KubernetesJoinRoundTripsAndIsOptional) {
+  const NetworkConfig c = WithKube();
+  const nlohmann::json j = EncodeNetworkConfig(c);
+  EXPECT_EQ(j["kubernetes"]["node_name"], "hearth-aaaaaaaaaaaaaaaa-1");
+  auto back = DecodeNetworkConfig(j);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, c);
+  EXPECT_FALSE(EncodeNetworkConfig(Sample()).contains("kubernetes"));
+  nlohmann::json null_kube = EncodeNetworkConfig(Sample());
+  null_kube["kubernetes"] = nullptr;
+  auto none = DecodeNetworkConfig(null_kube);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->kubernetes.has_value());
+}
+
+TEST(NetworkConfigTest, RejectsBadKubernetesFieldsByName) {
+  struct Case {
+    const char* field;
+    std::function<void(nlohmann::json&)> mutate;
+  };
+  const std::vector<Case> cases = {
+      {"kubernetes", [](nlohmann::json& j) { j["kubernetes"] = "yes"; }},
+      {"kubernetes.server", [](nlohmann::json& j) { j["kubernetes"]["server"] = "http://x:6443"; }},
+      {"kubernetes.token", [](nlohmann::json& j) { j["kubernetes"]["token"] = "abcdef.secret"; }},
+      {"kubernetes.node_name", [](nlohmann::json& j) { j["kubernetes"]["node_name"] = "Node_1"; }},
+      {"kubernetes.node_ip", [](nlohmann::json& j) { j["kubernetes"]["node_ip"] = "100.64.0"; }},
+      {"kubernetes.pod_cidr",
+       [](nlohmann::json& j) { j["kubernetes"]["pod_cidr"] = "10.42.5/24"; }},
+      {"kubernetes.labels.a", [](nlohmann::json& j) { j["kubernetes"]["labels"]["a"] = 1; }},
+      {"kubernetes.taints[0]", [](nlohmann::json& j) { j["kubernetes"]["taints"][0] = "edge"; }},
+  };
+  for (const auto& c : cases) {
+    nlohmann::json j = EncodeNetworkConfig(WithKube());
+    c.mutate(j);
+    auto r = DecodeNetworkConfig(j);
+    ASSERT_FALSE(r.ok()) << c.field;
+    EXPECT_EQ(r.status().field(), c.field) << r.status().ToString();
+  }
+}
+
 TEST(NetworkConfigTest, DiffCountsAddedRemovedAndChangedPeers) {
   const std::string a = WgPrivateKey::Generate().Public().ToString();
   const std::string b = WgPrivateKey::Generate().Public().ToString();

@@ -199,6 +199,20 @@ DeviceStatus StatusOf(const store::Device& d, Timestamp now, const LivenessPolic
   return DeviceStatus::kOnline;
 }
 
+StatusOr<DeviceAction> DecodeDeviceAction(const std::string& body) {
+  HEARTH_ASSIGN_OR_RETURN(nlohmann::json j, ParseObject(body));
+  JsonReader r(j);
+  DeviceAction a;
+  HEARTH_ASSIGN_OR_RETURN(a.action, r.String("action", 16));
+  if (a.action != "cordon" && a.action != "uncordon" && a.action != "drain" && a.action != "ban" &&
+      a.action != "unban") {
+    return Status::InvalidArgument("action", "must be cordon, uncordon, drain, ban or unban");
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> reason, r.OptString("reason", 500));
+  a.reason = reason.value_or("");
+  return a;
+}
+
 nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const LivenessPolicy& p) {
   nlohmann::json inventory = nlohmann::json::parse(d.inventory_json, nullptr, false);
   nlohmann::json hb = nlohmann::json::parse(d.last_heartbeat_json, nullptr, false);
@@ -225,7 +239,16 @@ nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const Livenes
     placement["evidence"] = "";
   }
   if (!d.waitlist_cell.empty()) placement["waitlist_cell"] = d.waitlist_cell;
+  // What the region's cluster says about the device's Node (coordinator/kube).
+  nlohmann::json k8s = nlohmann::json::parse(d.k8s_json, nullptr, false);
+  if (!k8s.is_object()) k8s = nlohmann::json::object();
+  k8s["state"] = d.k8s_state.empty() ? "none" : d.k8s_state;
   return {{"id", d.id.str()},
+          {"admin_state", d.admin_state},
+          {"admin_reason", d.admin_reason},
+          {"admin_state_at", d.admin_state_at ? nlohmann::json(FormatRfc3339(*d.admin_state_at))
+                                              : nlohmann::json(nullptr)},
+          {"k8s", k8s},
           {"name", d.name},
           {"owner_id", d.owner_id.str()},
           {"placement", placement},

@@ -76,6 +76,14 @@ StatusOr<std::string> DecodeRename(const std::string& body);
 // Device names: 1..64 printable characters, trimmed.
 StatusOr<std::string> ValidateDeviceName(std::string name, const std::string& field);
 
+// POST /v1/admin/devices/{id}/actions: {"action":"cordon|uncordon|drain|ban|unban",
+// "reason"?: up to 500 characters, shown to the owner}.
+struct DeviceAction {
+  std::string action;
+  std::string reason;
+};
+StatusOr<DeviceAction> DecodeDeviceAction(const std::string& body);
+
 // Device status derived from last_seen: online → stale → offline.
 enum class DeviceStatus { kOnline, kStale, kOffline };
 std::string_view DeviceStatusName(DeviceStatus s);

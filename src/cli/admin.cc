@@ -12,6 +12,7 @@ constexpr const char* kAdminUsage = R"(Usage: hearth admin AREA COMMAND [FLAGS]
 
 Areas:
   region     Region catalog: create, update, list, drain, activate
+  device     Devices: list, show, cordon, uncordon, drain, ban, unban
 
 Every admin command talks to --coordinator (HEARTH_COORDINATOR) with the session token in
 --token (HEARTH_TOKEN). Run `hearth admin AREA --help` for its commands.
@@ -26,6 +27,7 @@ int RunAdmin(const Args& args) {
   }
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "region") return RunAdminRegion(rest);
+  if (args[0] == "device") return RunAdminDevice(rest);
   std::cerr << "hearth admin: unknown area '" << args[0] << "'\n\n" << kAdminUsage;
   return 2;
 }

@@ -22,6 +22,7 @@ int RunBidScriptCommand(const Args& args);
 int RunSdl(const Args& args);
 int RunAdmin(const Args& args);
 int RunAdminRegion(const Args& args);
+int RunAdminDevice(const Args& args);
 
 // Blocks SIGINT and SIGTERM in the calling thread and threads it creates later, so they can
 // be received synchronously with WaitForSignal.

@@ -112,6 +112,13 @@ TEST(IdsTest, RandomIdsAreWellFormedAndDistinct) {
   EXPECT_FALSE(IsWellFormedId(a + "x", kDevicePrefix));
 }
 
+TEST(EncodingTest, PercentEncodesAllButUnreserved) {
+  EXPECT_EQ(PercentEncode("rtx 4090&status=x"), "rtx%204090%26status%3Dx");
+  EXPECT_EQ(PercentEncode("a-b.c_d~e"), "a-b.c_d~e");
+  EXPECT_EQ(PercentEncode("\xc3\xa9"), "%C3%A9");
+  EXPECT_EQ(PercentEncode(""), "");
+}
+
 TEST(EncodingTest, Base64HexAndSha256) {
   EXPECT_EQ(Base64Encode("hello"), "aGVsbG8=");
   EXPECT_EQ(*Base64Decode("aGVsbG8="), "hello");

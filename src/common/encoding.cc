@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cctype>
+
 namespace hearth {
 namespace {
 
@@ -47,6 +49,22 @@ std::string HexEncode(std::string_view bytes) {
   sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
                  bytes.size());
   out.resize(bytes.size() * 2);
+  return out;
+}
+
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
   return out;
 }
 

@@ -17,6 +17,8 @@ class Secret {
   explicit Secret(T value) : value_(std::move(value)) {}
   const T& Reveal() const { return value_; }
   bool empty() const { return value_.empty(); }
+  // For comparing whole configurations; not constant-time, so never for checking a credential.
+  bool operator==(const Secret&) const = default;
 
   friend std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "<redacted>"; }
 

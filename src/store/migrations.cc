@@ -166,6 +166,15 @@ ALTER TABLE devices ADD COLUMN placement_evidence_json TEXT NOT NULL DEFAULT '{}
 ALTER TABLE devices ADD COLUMN placement_json TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN waitlist_cell TEXT NOT NULL DEFAULT ''
 )sql"},
+      // What admins decided about a device (cordon, drain, ban) and what its regional cluster
+      // reports about its Node (written by coordinator/kube).
+      {5, "device_admin_state", R"sql(
+ALTER TABLE devices ADD COLUMN admin_state TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE devices ADD COLUMN admin_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN admin_state_at BIGINT;
+ALTER TABLE devices ADD COLUMN k8s_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN k8s_json TEXT NOT NULL DEFAULT '{}'
+)sql"},
   };
   return kMigrations;
 }

@@ -87,7 +87,22 @@ struct Device {
   std::string placement_evidence_json = "{}";
   std::string placement_json;
   std::string waitlist_cell;
+
+  // Admin decision (coordinator/devices): "active", "cordoned" (no new pods), "drained"
+  // (cordoned and its pods evicted: maintenance) or "banned" (drained, Node deleted, join token
+  // revoked, credential refused, not eligible for rewards); why, and since when.
+  std::string admin_state = "active";
+  std::string admin_reason;
+  std::optional<Timestamp> admin_state_at;
+  // What the region's cluster reports (coordinator/kube): "" (no cluster or no Node yet),
+  // "ready", "notready", "missing"; and the kube module's node facts as a JSON object
+  // ({"node", "capacity": {"cpu", "memory", "nvidia.com/gpu"}, "drain": {...}, ...}).
+  std::string k8s_state;
+  std::string k8s_json = "{}";
 };
+
+// The admin states of a device, in the order of their severity.
+inline constexpr std::string_view kAdminStates[] = {"active", "cordoned", "drained", "banned"};
 
 // A region: its address plan (DESIGN §5) and its catalog entry (DESIGN §4). "default" is created
 // at start-up with an empty catalog (no location_region): it accepts every device until regions
@@ -295,6 +310,14 @@ class Store {
   virtual Status RecordHeartbeat(const DeviceId& id, const Heartbeat& hb) = 0;
   virtual Status RenameDevice(const DeviceId& id, const std::string& name) = 0;
   virtual Status RemoveDevice(const DeviceId& id, Timestamp now) = 0;
+  // Records an admin decision on a live device (state is one of kAdminStates; the caller
+  // validates). kNotFound for an unknown or removed device.
+  virtual Status SetAdminState(const DeviceId& id, const std::string& state,
+                               const std::string& reason, Timestamp now) = 0;
+  // Records what the device's cluster reports about its Node (coordinator/kube); removed devices
+  // too, so a drain report survives removal.
+  virtual Status SetKubeState(const DeviceId& id, const std::string& state,
+                              const std::string& json) = 0;
   // Devices removed at or after `since` (for churn statistics), oldest removal first.
   virtual StatusOr<std::vector<Device>> ListDevicesRemovedSince(Timestamp since) = 0;
 

@@ -55,6 +55,13 @@ StatusOr<store::Device> AuthenticateDevice(coordinator::Context& ctx, const Requ
             "; its credential is revoked. Enroll again with a new install key",
         "device_removed");
   }
+  if (d->admin_state == "banned") {
+    return Status(Code::kPermissionDenied,
+                  "this device was banned by an admin" +
+                      (d->admin_reason.empty() ? std::string() : " (" + d->admin_reason + ")") +
+                      "; its owner can ask the region's admin to lift the ban",
+                  "device_banned");
+  }
   auto identity = IdentityPublicKey::Parse(d->identity_public_key, "identity_public_key");
   if (!identity.ok()) return Status::Internal("stored identity key is corrupt");
   HEARTH_RETURN_IF_ERROR(api::VerifyDeviceRequest(
@@ -106,7 +113,42 @@ bool Matches(const store::Device& d, const std::string& needle) {
   return Lower(hay).find(needle) != std::string::npos;
 }
 
+// Whether `p` may manage `d`: a network admin, or the admin of the device's region.
+StatusOr<bool> ManagesDevice(coordinator::Context& ctx, const accounts::Principal& p,
+                             const store::Device& d) {
+  if (p.admin()) return true;
+  if (d.region_id.empty()) return false;
+  std::optional<store::Region> region;
+  HEARTH_RETURN_IF_ERROR(ctx.store.NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+    HEARTH_ASSIGN_OR_RETURN(region, tx.FindRegion(d.region_id));
+    return Status::Ok();
+  }));
+  return region && region->admin == p.account.id;
+}
+
 }  // namespace
+
+StatusOr<std::string> AdminStateAfter(const std::string& current, const std::string& action) {
+  if (action == "cordon") return current == "active" ? "cordoned" : current;
+  if (action == "uncordon") {
+    if (current == "banned") {
+      return Status(Code::kFailedPrecondition,
+                    "the device is banned; lift the ban with the action \"unban\"",
+                    "device_banned");
+    }
+    return std::string("active");
+  }
+  if (action == "drain") return current == "banned" ? current : "drained";
+  if (action == "ban") return std::string("banned");
+  if (action == "unban") {
+    if (current != "banned") {
+      return Status(Code::kFailedPrecondition, "the device is not banned", "device_not_banned");
+    }
+    return std::string("active");
+  }
+  return Status::InvalidArgument(
+      "action", "unknown action '" + action + "'; use cordon, uncordon, drain, ban or unban");
+}
 
 void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
   router.Add("GET", "/v1/devices", [&ctx](const Request& req) {
@@ -160,6 +202,47 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
       ++total;
     }
     return Response::Json(200, {{"devices", page}, {"total", total}, {"counts", counts}});
+  });
+
+  // Admin decisions on one device: cordon, uncordon, drain, ban, unban. Only the state is
+  // written here; coordinator/kube reconciles the cluster to it (cordon, evict, delete the Node).
+  router.Add("POST", "/v1/admin/devices/{id}/actions", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    const std::string id = req.params.at("id");
+    StatusOr<store::Device> d = NotYours();
+    if (IsWellFormedId(id, kDevicePrefix)) d = ctx.store.GetDevice(DeviceId(id));
+    if (!d.ok() || d->removed_at) {
+      return Response::Error(Status(Code::kNotFound,
+                                    "no such device; list them with GET /v1/admin/devices",
+                                    "device_not_found"));
+    }
+    auto manages = ManagesDevice(ctx, *p, *d);
+    if (!manages.ok()) return Response::Error(manages.status());
+    if (!*manages) {
+      return Response::Error(Status(Code::kPermissionDenied,
+                                    "only admins and the admin of the device's region can " +
+                                        std::string("cordon, drain or ban it"),
+                                    "admin_required"));
+    }
+    auto action = api::DecodeDeviceAction(req.body);
+    if (!action.ok()) return Response::Error(action.status());
+    auto next = AdminStateAfter(d->admin_state, action->action);
+    if (!next.ok()) return Response::Error(next.status());
+    const Timestamp now = ctx.clock.Now();
+    if (*next != d->admin_state || action->reason != d->admin_reason) {
+      if (Status st = ctx.store.SetAdminState(d->id, *next, action->reason, now); !st.ok()) {
+        return Response::Error(st);
+      }
+      d->admin_state = *next;
+      d->admin_reason = action->reason;
+      d->admin_state_at = now;
+    }
+    log::Info("device admin action", {{"device_id", d->id.str()},
+                                      {"action", action->action},
+                                      {"admin_state", d->admin_state},
+                                      {"by", p->account.id.str()}});
+    return Response::Json(200, api::EncodeDevice(*d, now, ctx.config.liveness));
   });
 
   router.Add("GET", "/v1/devices/{id}", [&ctx](const Request& req) {

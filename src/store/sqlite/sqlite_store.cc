@@ -108,7 +108,8 @@ constexpr std::string_view kDeviceColumns =
     "agent_version, inventory_json, enrolled_at, last_seen, last_heartbeat_json, removed_at, "
     "endpoint, region_id, overlay_ip, pod_cidr, home_gateway_id, config_version, "
     "applied_version, applied_error, gateway_down_at, homed_workers, placement_evidence_json, "
-    "placement_json, waitlist_cell";
+    "placement_json, waitlist_cell, admin_state, admin_reason, admin_state_at, k8s_state, "
+    "k8s_json";
 
 Device ReadDevice(const Stmt& s) {
   Device d;
@@ -138,6 +139,11 @@ Device ReadDevice(const Stmt& s) {
   d.placement_evidence_json = s.Text(23);
   d.placement_json = s.Text(24);
   d.waitlist_cell = s.Text(25);
+  d.admin_state = s.Text(26);
+  d.admin_reason = s.Text(27);
+  d.admin_state_at = s.OptTime(28);
+  d.k8s_state = s.Text(29);
+  d.k8s_json = s.Text(30);
   return d;
 }
 
@@ -638,6 +644,28 @@ class SqliteStore final : public Store {
     Stmt s(db_, "UPDATE devices SET removed_at = ? WHERE id = ? AND removed_at IS NULL");
     s.Bind(now).Bind(id);
     HEARTH_RETURN_IF_ERROR(s.Exec("remove device"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+
+  Status SetAdminState(const DeviceId& id, const std::string& state, const std::string& reason,
+                       Timestamp now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "UPDATE devices SET admin_state = ?, admin_reason = ?, admin_state_at = ? "
+           "WHERE id = ? AND removed_at IS NULL");
+    s.Bind(state).Bind(reason).Bind(now).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("set admin state"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+
+  Status SetKubeState(const DeviceId& id, const std::string& state,
+                      const std::string& json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "UPDATE devices SET k8s_state = ?, k8s_json = ? WHERE id = ?");
+    s.Bind(state).Bind(json).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("set kube state"));
     if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
     return Status::Ok();
   }

@@ -1,0 +1,112 @@
+// Behaviour every Store backend must share, run against each backend (today: SQLite, in memory
+// and on a file). Backend-specific behaviour (migrations on a file, pragmas) is beside the
+// backend, e.g. sqlite/sqlite_store_test.cc.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace hearth::store {
+namespace {
+
+using std::chrono::hours;
+
+struct Backend {
+  std::string name;
+  std::function<StatusOr<StorePtr>(const std::string& dir)> open;
+};
+
+class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hearth-conformance-" + std::to_string(getpid()) + "-" + GetParam().name);
+    std::filesystem::create_directories(dir_);
+    auto s = GetParam().open(dir_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // An owner with one enrolled device.
+  Device Enroll() {
+    const Timestamp now = FromUnixMillis(1'700'000'000'000);
+    Account a{AccountId("acc_owner"), "o@example.com", "hash", Role::kOwner, now};
+    EXPECT_TRUE(store_->CreateAccount(a).ok());
+    InstallKeyRecord k{InstallKeyId("ik_1"), a.id, "kh", "w", now, now + hours(1), {}, {}, {}};
+    EXPECT_TRUE(store_->CreateInstallKey(k).ok());
+    Device d;
+    d.id = DeviceId("dev_aaaaaaaaaaaaaaaa");
+    d.name = "pc";
+    d.credential_hash = "c";
+    d.inventory_json = "{}";
+    d.enrolled_at = d.last_seen = now;
+    auto enrolled = store_->EnrollDevice("kh", now, d);
+    EXPECT_TRUE(enrolled.ok()) << enrolled.status().ToString();
+    return enrolled.ok() ? *enrolled : d;
+  }
+
+  std::string dir_;
+  StorePtr store_;
+};
+
+TEST_P(StoreConformanceTest, NewDeviceIsActiveWithNoClusterState) {
+  const Device d = Enroll();
+  EXPECT_EQ(d.admin_state, "active");
+  auto got = store_->GetDevice(d.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->admin_state, "active");
+  EXPECT_EQ(got->admin_reason, "");
+  EXPECT_FALSE(got->admin_state_at.has_value());
+  EXPECT_EQ(got->k8s_state, "");
+  EXPECT_EQ(got->k8s_json, "{}");
+}
+
+TEST_P(StoreConformanceTest, AdminAndKubeStateAreRecorded) {
+  const Device d = Enroll();
+  const Timestamp at = FromUnixMillis(1'700'000'100'000);
+  ASSERT_TRUE(store_->SetAdminState(d.id, "banned", "abuse", at).ok());
+  ASSERT_TRUE(store_->SetKubeState(d.id, "notready", R"({"node":"hearth-aaaa-1"})").ok());
+  auto got = store_->GetDevice(d.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->admin_state, "banned");
+  EXPECT_EQ(got->admin_reason, "abuse");
+  EXPECT_EQ(got->admin_state_at, at);
+  EXPECT_EQ(got->k8s_state, "notready");
+  EXPECT_EQ(got->k8s_json, R"({"node":"hearth-aaaa-1"})");
+  auto listed = store_->ListDevices(std::nullopt);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ(listed->front().admin_state, "banned");
+}
+
+TEST_P(StoreConformanceTest, AdminStateOfUnknownOrRemovedDeviceIsNotFound) {
+  const Device d = Enroll();
+  const Timestamp at = FromUnixMillis(1'700'000'100'000);
+  EXPECT_EQ(store_->SetAdminState(DeviceId("dev_bbbbbbbbbbbbbbbb"), "banned", "", at).code(),
+            Code::kNotFound);
+  EXPECT_EQ(store_->SetKubeState(DeviceId("dev_bbbbbbbbbbbbbbbb"), "ready", "{}").code(),
+            Code::kNotFound);
+  ASSERT_TRUE(store_->RemoveDevice(d.id, at).ok());
+  EXPECT_EQ(store_->SetAdminState(d.id, "cordoned", "", at).code(), Code::kNotFound);
+  // The cluster's last word (a drain report) is still recorded for a removed device.
+  EXPECT_TRUE(store_->SetKubeState(d.id, "missing", R"({"drain":{"evicted":2}})").ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreConformanceTest,
+    ::testing::Values(
+        Backend{"sqlite_memory", [](const std::string&) { return OpenSqliteStore(":memory:"); }},
+        Backend{"sqlite_file",
+                [](const std::string& dir) { return OpenSqliteStore(dir + "/hearth.db"); }}),
+    [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace hearth::store
