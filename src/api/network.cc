@@ -51,19 +51,69 @@ nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
   for (const auto& s : c.standby_gateways) {
     standby.push_back({{"name", s.name}, {"endpoint", s.endpoint}, {"public_key", s.public_key}});
   }
-  return {{"version", c.version},
-          {"role", c.role},
-          {"region", c.region},
-          {"interface",
-           {{"address", c.address.ToString()},
-            {"mtu", c.mtu},
-            {"listen_port", c.listen_port},
-            {"private_key", c.private_key}}},
-          {"pod_cidr", c.pod_cidr ? nlohmann::json(c.pod_cidr->ToString()) : nullptr},
-          {"peers", peers},
-          {"routes", Prefixes(c.routes)},
-          {"forwarding", c.forwarding},
-          {"standby_gateways", standby}};
+  nlohmann::json out = {{"version", c.version},
+                        {"role", c.role},
+                        {"region", c.region},
+                        {"interface",
+                         {{"address", c.address.ToString()},
+                          {"mtu", c.mtu},
+                          {"listen_port", c.listen_port},
+                          {"private_key", c.private_key}}},
+                        {"pod_cidr", c.pod_cidr ? nlohmann::json(c.pod_cidr->ToString()) : nullptr},
+                        {"peers", peers},
+                        {"routes", Prefixes(c.routes)},
+                        {"forwarding", c.forwarding},
+                        {"standby_gateways", standby}};
+  if (c.kubernetes) out["kubernetes"] = EncodeKubeJoin(*c.kubernetes);
+  return out;
+}
+
+nlohmann::json EncodeKubeJoin(const KubeJoin& k) {
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : k.labels) labels[key] = value;
+  return {{"server", k.server},   {"token", k.token},       {"node_name", k.node_name},
+          {"node_ip", k.node_ip}, {"pod_cidr", k.pod_cidr}, {"labels", labels},
+          {"taints", k.taints}};
+}
+
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j, const std::string& field) {
+  if (!j.is_object()) return Status::InvalidArgument(field, "must be an object");
+  JsonReader r(j, field);
+  KubeJoin k;
+  HEARTH_ASSIGN_OR_RETURN(k.server, r.String("server", 512));
+  HEARTH_ASSIGN_OR_RETURN(k.token, r.String("token", 512));
+  HEARTH_ASSIGN_OR_RETURN(k.node_name, r.String("node_name", 253));
+  HEARTH_ASSIGN_OR_RETURN(k.node_ip, r.String("node_ip", 64));
+  HEARTH_ASSIGN_OR_RETURN(k.pod_cidr, r.String("pod_cidr", 64));
+  const nlohmann::json& labels = j.contains("labels") ? j["labels"] : nlohmann::json(nullptr);
+  if (!labels.is_null()) {
+    if (!labels.is_object() || labels.size() > 256) {
+      return Status::InvalidArgument(r.Field("labels"),
+                                     "must be an object of at most 256 \"key\": \"value\" labels");
+    }
+    for (const auto& [key, value] : labels.items()) {
+      if (!value.is_string()) {
+        return Status::InvalidArgument(r.Field("labels") + "[\"" + key + "\"]",
+                                       "must be a string (label values are strings)");
+      }
+      k.labels[key] = value.get<std::string>();
+    }
+  }
+  const nlohmann::json& taints = j.contains("taints") ? j["taints"] : nlohmann::json(nullptr);
+  if (!taints.is_null()) {
+    if (!taints.is_array() || taints.size() > 64) {
+      return Status::InvalidArgument(r.Field("taints"),
+                                     "must be an array of at most 64 \"key=value:Effect\" strings");
+    }
+    for (size_t i = 0; i < taints.size(); ++i) {
+      if (!taints[i].is_string()) {
+        return Status::InvalidArgument(r.Field("taints") + "[" + std::to_string(i) + "]",
+                                       "must be a string \"key=value:Effect\"");
+      }
+      k.taints.push_back(taints[i].get<std::string>());
+    }
+  }
+  return k;
 }
 
 StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
@@ -145,6 +195,10 @@ StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
     HEARTH_ASSIGN_OR_RETURN(s.endpoint, sr.String("endpoint", 270));
     HEARTH_ASSIGN_OR_RETURN(s.public_key, sr.String("public_key", 64));
     c.standby_gateways.push_back(std::move(s));
+  }
+  if (j.contains("kubernetes") && !j["kubernetes"].is_null()) {
+    HEARTH_ASSIGN_OR_RETURN(KubeJoin k, DecodeKubeJoin(j["kubernetes"], "kubernetes"));
+    c.kubernetes = std::move(k);
   }
   return c;
 }

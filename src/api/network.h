@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -43,6 +44,20 @@ struct StandbyGateway {
   bool operator==(const StandbyGateway&) const = default;
 };
 
+// How a worker joins its region's Kubernetes cluster as a k3s agent ("kubernetes" in the
+// config; absent when the region has no cluster or the device is not to be a node). The
+// coordinator's kube module fills it; agent/k3s renders the k3s agent configuration from it.
+struct KubeJoin {
+  std::string server;     // the region's k3s supervisor / apiserver, "https://10.x.y.z:6443"
+  std::string token;      // k3s join token "K10<CA sha256>::<id>.<secret>"; a secret
+  std::string node_name;  // "hearth-<device id suffix>-<generation>"
+  std::string node_ip;    // the device's overlay address (node-ip)
+  std::string pod_cidr;   // the node's pod CIDR (Kubernetes spec.podCIDR)
+  std::map<std::string, std::string> labels;  // registered with the node
+  std::vector<std::string> taints;            // "key=value:Effect" or "key:Effect"
+  bool operator==(const KubeJoin&) const = default;
+};
+
 // The complete desired state of a device's overlay interface at one version.
 struct NetworkConfig {
   int64_t version = 0;  // strictly increasing per device; 0 = nothing yet
@@ -57,6 +72,7 @@ struct NetworkConfig {
   std::vector<Ipv4Prefix> routes;      // destinations routed into the interface, sorted
   bool forwarding = false;             // gateways forward between peers
   std::vector<StandbyGateway> standby_gateways;
+  std::optional<KubeJoin> kubernetes;  // workers in a region with a cluster
   bool operator==(const NetworkConfig&) const = default;
 };
 
@@ -65,7 +81,13 @@ Status ValidateEndpoint(const std::string& endpoint, const std::string& field);
 
 nlohmann::json EncodeNetworkConfig(const NetworkConfig& c);
 // Validates everything a device will act on (keys, prefixes, ports, MTU); errors name the field.
+// "kubernetes" is checked for shape here (required strings present, labels a string map, taints
+// a string list); agent/k3s checks what k3s and the kubelet would refuse.
 StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j);
+
+nlohmann::json EncodeKubeJoin(const KubeJoin& k);
+// Errors name the field under `field` (e.g. "kubernetes.token").
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j, const std::string& field);
 
 // How two configs' peers differ, by public key. A peer counts as changed when any of its fields
 // differ. `Total()` is what the "peers changed per join" benchmark reports.
