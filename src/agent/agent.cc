@@ -196,8 +196,13 @@ namespace {
 class ConfigLoop {
  public:
   ConfigLoop(const DeviceState& s, const IdentityPrivateKey& identity, NetworkAgent& net,
-             int64_t wait_seconds, Random& random)
-      : s_(s), identity_(identity), net_(net), wait_seconds_(wait_seconds), random_(random) {}
+             k3s::K3sAgent* k3s, int64_t wait_seconds, Random& random)
+      : s_(s),
+        identity_(identity),
+        net_(net),
+        k3s_(k3s),
+        wait_seconds_(wait_seconds),
+        random_(random) {}
   ~ConfigLoop() { Stop(); }
 
   Status Start() {
@@ -273,6 +278,9 @@ class ConfigLoop {
           auto ops = net_.Apply(*config);
           Ack(config->version, ops.ok() ? "" : ops.status().ToString());
           if (ops.ok()) {
+            // k3s follows the applied network; its problems are logged and shown by `hearth
+            // status` (the acknowledged version is about the overlay) and retried at heartbeats.
+            ApplyK3s(*k3s_, *config);
             failures = 0;
             continue;
           }
@@ -292,9 +300,18 @@ class ConfigLoop {
     }
   }
 
+  static void ApplyK3s(k3s::K3sAgent& k3s, const api::NetworkConfig& config) {
+    auto plan = k3s.Apply(config);
+    if (!plan.ok()) {
+      log::Error("k3s not applied",
+                 {{"version", config.version}, {"error", plan.status().ToString()}});
+    }
+  }
+
   DeviceState s_;
   IdentityPrivateKey identity_;
   NetworkAgent& net_;
+  k3s::K3sAgent* k3s_;
   int64_t wait_seconds_;
   Random& random_;
   std::unique_ptr<http::Client> client_;
@@ -333,6 +350,7 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
   log::Info("agent started", {{"device_id", s.device_id}, {"coordinator", s.coordinator}});
 
   std::unique_ptr<NetworkAgent> net;
+  std::unique_ptr<k3s::K3sAgent> k3s_agent;
   std::unique_ptr<ConfigLoop> config_loop;
   if (o.network) {
     auto made = o.make_network
@@ -352,7 +370,15 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
       log::Error("network not restored", {{"error", st.ToString()}});
     }
     log::Info("network on", {{"interface", net->interface_name()}, {"backend", net->backend()}});
-    config_loop = std::make_unique<ConfigLoop>(s, *identity, *net, o.config_wait_seconds, random);
+    k3s_agent = std::make_unique<k3s::K3sAgent>(o.k3s);
+    if (auto applied = net->applied()) {
+      // After a reboot the nft table is gone and k3s may be stopped: restore them now.
+      if (auto plan = k3s_agent->Apply(*applied); !plan.ok()) {
+        log::Error("k3s not restored", {{"error", plan.status().ToString()}});
+      }
+    }
+    config_loop = std::make_unique<ConfigLoop>(s, *identity, *net, k3s_agent.get(),
+                                               o.config_wait_seconds, random);
     if (Status st = config_loop->Start(); !st.ok()) {
       err << "hearth agent: " << st.ToString() << "\n";
       return kExitUsage;
@@ -385,6 +411,10 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
       if (auto repaired = net->Repair(); !repaired.ok()) {
         log::Error("network drift check failed", {{"error", repaired.status().ToString()}});
       }
+      if (auto repaired = k3s_agent->Repair(); !repaired.ok()) {
+        log::Warn("k3s drift check failed", {{"error", repaired.status().ToString()}});
+      }
+      if (o.k3s.mode != k3s::Mode::kOff) status.k3s = k3s_agent->StatusJson();
       auto live = net->LiveStatus();
       if (live.ok()) {
         body["network"] = api::EncodeNetworkStatus(*live);

@@ -2,7 +2,8 @@
 // deregistration (`hearth leave`). With the network on (the default) `hearth agent` also runs
 // the overlay interface (network.h): a config long-poll thread applies each version the
 // coordinator publishes and acknowledges it, and every heartbeat repairs drift and reports the
-// live interface. With the network off it works unprivileged given a state directory.
+// live interface. With the network off it works unprivileged given a state directory. With
+// k3s on, each applied config also drives the host's k3s agent (agent/k3s).
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "agent/inventory/inventory.h"
+#include "agent/k3s/k3s.h"
 #include "agent/network.h"
 #include "agent/state.h"
 #include "common/random.h"
@@ -55,6 +57,10 @@ struct AgentOptions {
   int64_t config_wait_seconds = 30;  // long-poll wait the agent asks the coordinator for
   // Builds the NetworkAgent; unset: NetworkAgent::Create (tests inject fakes).
   std::function<StatusOr<std::unique_ptr<NetworkAgent>>(const StateDir&)> make_network;
+  // The k3s agent (agent/k3s), driven by the config's "kubernetes" object after each network
+  // config is applied and repaired at every heartbeat. Needs the network on; kOff (the default
+  // here, `hearth agent --k3s on` on the command line) never touches k3s.
+  k3s::K3sOptions k3s;
 };
 
 // Heartbeats until stopped. Failures back off exponentially with jitter; a revoked credential

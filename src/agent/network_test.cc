@@ -293,5 +293,150 @@ TEST_F(NetworkAgentTest, AgentLongPollsAppliesAcknowledgesAndReports) {
   EXPECT_EQ((**status).network.value("interface", ""), "hearth0");
 }
 
+// The k3s side of the agent loop: a config carrying "kubernetes" is rendered under --k3s-root
+// after the overlay applied it, the service is started (through a stand-in for systemctl and nft,
+// which would act on the real host), and status.json reports the node; a later config without
+// it stops the service and removes the files.
+TEST_F(NetworkAgentTest, AgentRunsTheK3sAgentTheConfigAsksForAndRemovesIt) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int64_t> acks;
+  std::vector<std::string> commands;
+  int heartbeats_after_v6 = 0;
+  bool stop = false;
+  api::NetworkConfig with = Config(5);
+  with.pod_cidr = P("10.42.7.0/24");
+  with.routes = {P("10.42.0.0/16"), P("100.64.0.0/16")};
+  with.kubernetes = api::KubeJoin{"https://100.64.0.2:6443",
+                                  "K10" + std::string(64, 'e') + "::abcdef.0123456789abcdef",
+                                  "hearth-net-1",
+                                  "100.64.1.5",
+                                  "10.42.7.0/24",
+                                  {{"hearth.dev/region", "eu-1"}},
+                                  {}};
+  api::NetworkConfig without = with;
+  without.version = 6;
+  without.kubernetes.reset();
+  const api::NetworkConfig* serving = &with;
+
+  http::Router router;
+  router.Add("GET", "/v1/devices/{id}/config", [&](const http::Request& req) {
+    const int64_t since = std::stoll(req.query.count("since") ? req.query.at("since") : "0");
+    const api::NetworkConfig* c;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      c = serving;
+    }
+    if (since < c->version) return http::Response::Json(200, api::EncodeNetworkConfig(*c));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    http::Response r;
+    r.status = 304;
+    return r;
+  });
+  router.Add("POST", "/v1/devices/{id}/config/applied", [&](const http::Request& req) {
+    auto a = api::DecodeAppliedReport(req.body);
+    std::lock_guard<std::mutex> lock(mu);
+    if (a.ok()) acks.push_back(a->version);
+    cv.notify_all();
+    return http::Response::NoContent();
+  });
+  router.Add("POST", "/v1/devices/{id}/heartbeat", [&](const http::Request&) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (std::find(acks.begin(), acks.end(), 6) != acks.end()) ++heartbeats_after_v6;
+    cv.notify_all();
+    return http::Response::Json(200, {{"heartbeat_interval_seconds", 1}});
+  });
+  http::ServerOptions so;
+  so.listen = "127.0.0.1:0";
+  http::Server server(so, router, nullptr);
+  ASSERT_TRUE(server.Start().ok());
+  std::thread io([&] { server.Run(); });
+
+  DeviceState s;
+  s.coordinator = "http://" + server.BoundAddress();
+  s.device_id = "dev_k3s";
+  s.credential = Secret<std::string>("hdc_x");
+  s.name = "box";
+  s.heartbeat_interval_seconds = 1;
+  ASSERT_TRUE(dir_->SaveDevice(s).ok());
+  ASSERT_TRUE(dir_->LoadOrCreateIdentityKey().ok());
+  const std::string host = root_ + "/host";
+  std::filesystem::create_directories(host + "/opt/cni/bin");
+  std::filesystem::create_directories(host + "/usr/local/bin");
+  for (const std::string exe :
+       {"/usr/local/bin/k3s", "/opt/cni/bin/bridge", "/opt/cni/bin/host-local",
+        "/opt/cni/bin/loopback", "/opt/cni/bin/portmap"}) {
+    std::ofstream(host + exe) << "#!/bin/sh\n";
+    chmod((host + exe).c_str(), 0755);
+  }
+
+  AgentOptions o;
+  o.state_dir = root_;
+  o.config_wait_seconds = 1;
+  o.make_network = [&](const StateDir&) -> StatusOr<std::unique_ptr<NetworkAgent>> {
+    return MakeAgent();
+  };
+  o.k3s.mode = k3s::Mode::kOn;
+  o.k3s.root = host;
+  o.k3s.systemd = true;
+  bool active = false, table = false;
+  o.k3s.run = [&](const std::vector<std::string>& argv) -> StatusOr<RunResult> {
+    std::string line;
+    for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+    if (argv[1] == "is-active") return RunResult{active ? 0 : 3, ""};
+    if (argv[1] == "is-enabled") return RunResult{active ? 0 : 1, ""};
+    if (argv[1] == "list") return RunResult{table ? 0 : 1, ""};
+    std::lock_guard<std::mutex> lock(mu);
+    commands.push_back(line);
+    if (argv[1] == "start") active = true;
+    if (argv[1] == "disable") active = false;
+    if (argv[1] == "-f") table = true;
+    if (argv[1] == "delete") table = false;
+    return RunResult{0, ""};
+  };
+  o.wait = [&](std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, d, [&] { return stop; });
+  };
+  SeededRandom random(1);
+  std::ostringstream err;
+  int code = -1;
+  std::thread agent([&] { code = RunAgent(o, random, err); });
+
+  bool started = false, removed = false;
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    started = cv.wait_for(lock, std::chrono::seconds(20), [&] {
+      return std::find(commands.begin(), commands.end(), "systemctl start k3s-agent.service") !=
+             commands.end();
+    });
+  }
+  const std::string config_yaml = host + "/etc/rancher/k3s/config.yaml";
+  EXPECT_TRUE(started) << "commands: " << commands.size();
+  std::ifstream in(config_yaml);
+  std::stringstream yaml;
+  yaml << in.rdbuf();
+  EXPECT_NE(yaml.str().find("node-ip: \"100.64.1.5\""), std::string::npos) << yaml.str();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    serving = &without;  // the device left the cluster (drained, banned, no cluster any more)
+    removed = cv.wait_for(lock, std::chrono::seconds(20), [&] { return heartbeats_after_v6 >= 2; });
+    stop = true;
+    cv.notify_all();
+  }
+  agent.join();
+  server.Shutdown(std::chrono::seconds(2));
+  io.join();
+  EXPECT_TRUE(removed);
+  EXPECT_EQ(code, kExitOk) << err.str();
+  EXPECT_NE(
+      std::find(commands.begin(), commands.end(), "systemctl disable --now k3s-agent.service"),
+      commands.end());
+  EXPECT_FALSE(std::filesystem::exists(config_yaml));
+  auto status = dir_->LoadStatus();
+  ASSERT_TRUE(status.ok() && status->has_value());
+  EXPECT_EQ((**status).k3s.value("state", ""), "absent") << (**status).k3s.dump();
+}
+
 }  // namespace
 }  // namespace hearth::agent

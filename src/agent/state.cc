@@ -63,9 +63,13 @@ Status StateDir::SaveDevice(const DeviceState& s) const {
 }
 
 nlohmann::json StatusToJson(const AgentStatus& s) {
-  return {{"last_attempt", s.last_attempt}, {"last_success", s.last_success},
-          {"last_error", s.last_error},     {"consecutive_failures", s.consecutive_failures},
-          {"revoked", s.revoked},           {"network", s.network}};
+  return {{"last_attempt", s.last_attempt},
+          {"last_success", s.last_success},
+          {"last_error", s.last_error},
+          {"consecutive_failures", s.consecutive_failures},
+          {"revoked", s.revoked},
+          {"network", s.network},
+          {"k3s", s.k3s}};
 }
 
 Status StateDir::SaveStatus(const AgentStatus& s) const {
@@ -86,6 +90,7 @@ StatusOr<std::optional<AgentStatus>> StateDir::LoadStatus() const {
     s.consecutive_failures = j.value("consecutive_failures", int64_t{0});
     s.revoked = j.value("revoked", false);
     if (j.contains("network") && j["network"].is_object()) s.network = j["network"];
+    if (j.contains("k3s") && j["k3s"].is_object()) s.k3s = j["k3s"];
   } catch (const nlohmann::json::exception&) {
     return std::optional<AgentStatus>();
   }

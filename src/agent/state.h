@@ -36,6 +36,7 @@ struct AgentStatus {
   int64_t consecutive_failures = 0;
   bool revoked = false;
   nlohmann::json network;  // api::NetworkStatus at the last heartbeat; null with the network off
+  nlohmann::json k3s;      // k3s::K3sAgent::StatusJson at the last heartbeat; null with k3s off
 };
 
 class StateDir {

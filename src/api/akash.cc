@@ -1,5 +1,6 @@
 #include "api/akash.h"
 
+#include <cmath>
 #include <limits>
 
 #include "api/json_reader.h"
@@ -118,7 +119,24 @@ std::string AttributesYaml(const ProviderAttributes& a) {
   return out;
 }
 
+namespace {
+
+nlohmann::json Fraction(const std::optional<double>& f) {
+  if (!f) return nullptr;
+  return std::round(*f * 10000) / 10000;  // 4 decimals: 0.9987
+}
+
+nlohmann::json EncodeUptime(const UptimeFigures& u) {
+  return {{"24h", Fraction(u.h24)}, {"7d", Fraction(u.d7)}, {"30d", Fraction(u.d30)}};
+}
+
+}  // namespace
+
 nlohmann::json EncodePublicRegion(const PublicRegion& r) {
+  nlohmann::json daily = nlohmann::json::array();
+  for (const auto& d : r.churn_daily) {
+    daily.push_back({{"date", d.date}, {"joined", d.joined}, {"left", d.left}});
+  }
   nlohmann::json j = {
       {"id", r.id},
       {"edge", r.edge},
@@ -134,13 +152,13 @@ nlohmann::json EncodePublicRegion(const PublicRegion& r) {
         {"left", r.left},
         {"joined_per_day",
          static_cast<double>(r.joined) / static_cast<double>(r.churn_window_days)},
-        {"left_per_day", static_cast<double>(r.left) / static_cast<double>(r.churn_window_days)}}},
+        {"left_per_day", static_cast<double>(r.left) / static_cast<double>(r.churn_window_days)},
+        {"daily", daily}}},
       {"median_reported_uptime_seconds", r.median_reported_uptime_seconds
                                              ? nlohmann::json(*r.median_reported_uptime_seconds)
                                              : nlohmann::json(nullptr)},
-      // Fleet availability needs per-device online history, which the coordinator does not
-      // record yet; null rather than an invented figure.
-      {"uptime", {{"24h", nullptr}, {"7d", nullptr}, {"30d", nullptr}}}};
+      {"uptime", EncodeUptime(r.uptime)},
+      {"median_device_uptime", EncodeUptime(r.median_device_uptime)}};
   return j;
 }
 

@@ -75,6 +75,16 @@ nlohmann::json EncodeAttributes(const ProviderAttributes& a);
 std::string AttributesYaml(const ProviderAttributes& a);
 
 // GET /v1/public/regions and /v1/public/regions/{id} (no auth): what a deploy console shows.
+// Fractions 0..1 of time up over the last 24 hours, 7 days and 30 days; nullopt: nothing to
+// measure (no device counted in the window).
+struct UptimeFigures {
+  std::optional<double> h24, d7, d30;
+};
+struct ChurnDay {
+  std::string date;  // UTC day "2026-11-25"
+  int64_t joined = 0, left = 0;
+};
+
 struct PublicRegion {
   std::string id;
   bool edge = true;             // Hearth regions are always home/edge providers
@@ -85,8 +95,11 @@ struct PublicRegion {
   // Churn over the last `churn_window_days`: devices enrolled and removed.
   int64_t churn_window_days = 30;
   int64_t joined = 0, left = 0;
+  std::vector<ChurnDay> churn_daily;  // the window's UTC days, oldest first, today last
   // Median of the uptime (seconds since boot) that online devices last reported.
   std::optional<int64_t> median_reported_uptime_seconds;
+  UptimeFigures uptime;                // the fleet's: Σ time up / Σ time enrolled
+  UptimeFigures median_device_uptime;  // the median device's own fraction
 };
 nlohmann::json EncodePublicRegion(const PublicRegion& r);
 

@@ -34,66 +34,6 @@ StatusOr<std::vector<Ipv4Prefix>> DecodePrefixes(const nlohmann::json& j, const 
   return out;
 }
 
-nlohmann::json EncodeKubeJoin(const KubeJoin& k) {
-  return {{"server", k.server},   {"token", k.token.Reveal()}, {"node_name", k.node_name},
-          {"node_ip", k.node_ip}, {"pod_cidr", k.pod_cidr},    {"labels", k.labels},
-          {"taints", k.taints}};
-}
-
-StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j) {
-  const std::string f = "kubernetes";
-  if (!j.is_object()) return Status::InvalidArgument(f, "must be an object");
-  JsonReader r(j, f);
-  KubeJoin k;
-  HEARTH_ASSIGN_OR_RETURN(k.server, r.String("server", 512));
-  if (k.server.rfind("https://", 0) != 0) {
-    return Status::InvalidArgument(r.Field("server"),
-                                   "must be an https:// URL of the region's cluster");
-  }
-  HEARTH_ASSIGN_OR_RETURN(std::string token, r.String("token", 512));
-  // k3s's secure token format: K10<CA hash>::<token id>.<token secret>.
-  if (token.rfind("K10", 0) != 0 || token.find("::") == std::string::npos) {
-    return Status::InvalidArgument(r.Field("token"),
-                                   "must be a k3s join token K10<hash>::<id>.<secret>");
-  }
-  k.token = Secret<std::string>(std::move(token));
-  HEARTH_ASSIGN_OR_RETURN(k.node_name, r.String("node_name", 63));
-  if (k.node_name.empty() || k.node_name.find_first_not_of(
-                                 "abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos) {
-    return Status::InvalidArgument(
-        r.Field("node_name"), "must be a DNS-1123 name (lower-case letters, digits, '-', '.')");
-  }
-  HEARTH_ASSIGN_OR_RETURN(k.node_ip, r.String("node_ip", 45));
-  HEARTH_RETURN_IF_ERROR(Ipv4::Parse(k.node_ip, r.Field("node_ip")).status());
-  HEARTH_ASSIGN_OR_RETURN(k.pod_cidr, r.String("pod_cidr", 32));
-  HEARTH_RETURN_IF_ERROR(Ipv4Prefix::Parse(k.pod_cidr, r.Field("pod_cidr")).status());
-  if (j.contains("labels") && !j["labels"].is_null()) {
-    if (!j["labels"].is_object()) {
-      return Status::InvalidArgument(r.Field("labels"), "must be an object of strings");
-    }
-    for (const auto& [key, v] : j["labels"].items()) {
-      if (!v.is_string()) {
-        return Status::InvalidArgument(r.Field("labels") + "." + key, "must be a string");
-      }
-      k.labels[key] = v.get<std::string>();
-    }
-  }
-  if (j.contains("taints") && !j["taints"].is_null()) {
-    if (!j["taints"].is_array()) {
-      return Status::InvalidArgument(r.Field("taints"), "must be an array of key=value:Effect");
-    }
-    for (size_t i = 0; i < j["taints"].size(); ++i) {
-      const auto& t = j["taints"][i];
-      const std::string tf = r.Field("taints") + "[" + std::to_string(i) + "]";
-      if (!t.is_string() || t.get<std::string>().find(':') == std::string::npos) {
-        return Status::InvalidArgument(tf, "must be a taint key=value:Effect");
-      }
-      k.taints.push_back(t.get<std::string>());
-    }
-  }
-  return k;
-}
-
 }  // namespace
 
 nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
@@ -126,6 +66,54 @@ nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
                         {"standby_gateways", standby}};
   if (c.kubernetes) out["kubernetes"] = EncodeKubeJoin(*c.kubernetes);
   return out;
+}
+
+nlohmann::json EncodeKubeJoin(const KubeJoin& k) {
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : k.labels) labels[key] = value;
+  return {{"server", k.server},   {"token", k.token},       {"node_name", k.node_name},
+          {"node_ip", k.node_ip}, {"pod_cidr", k.pod_cidr}, {"labels", labels},
+          {"taints", k.taints}};
+}
+
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j, const std::string& field) {
+  if (!j.is_object()) return Status::InvalidArgument(field, "must be an object");
+  JsonReader r(j, field);
+  KubeJoin k;
+  HEARTH_ASSIGN_OR_RETURN(k.server, r.String("server", 512));
+  HEARTH_ASSIGN_OR_RETURN(k.token, r.String("token", 512));
+  HEARTH_ASSIGN_OR_RETURN(k.node_name, r.String("node_name", 253));
+  HEARTH_ASSIGN_OR_RETURN(k.node_ip, r.String("node_ip", 64));
+  HEARTH_ASSIGN_OR_RETURN(k.pod_cidr, r.String("pod_cidr", 64));
+  const nlohmann::json& labels = j.contains("labels") ? j["labels"] : nlohmann::json(nullptr);
+  if (!labels.is_null()) {
+    if (!labels.is_object() || labels.size() > 256) {
+      return Status::InvalidArgument(r.Field("labels"),
+                                     "must be an object of at most 256 \"key\": \"value\" labels");
+    }
+    for (const auto& [key, value] : labels.items()) {
+      if (!value.is_string()) {
+        return Status::InvalidArgument(r.Field("labels") + "[\"" + key + "\"]",
+                                       "must be a string (label values are strings)");
+      }
+      k.labels[key] = value.get<std::string>();
+    }
+  }
+  const nlohmann::json& taints = j.contains("taints") ? j["taints"] : nlohmann::json(nullptr);
+  if (!taints.is_null()) {
+    if (!taints.is_array() || taints.size() > 64) {
+      return Status::InvalidArgument(r.Field("taints"),
+                                     "must be an array of at most 64 \"key=value:Effect\" strings");
+    }
+    for (size_t i = 0; i < taints.size(); ++i) {
+      if (!taints[i].is_string()) {
+        return Status::InvalidArgument(r.Field("taints") + "[" + std::to_string(i) + "]",
+                                       "must be a string \"key=value:Effect\"");
+      }
+      k.taints.push_back(taints[i].get<std::string>());
+    }
+  }
+  return k;
 }
 
 StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
@@ -209,7 +197,7 @@ StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
     c.standby_gateways.push_back(std::move(s));
   }
   if (j.contains("kubernetes") && !j["kubernetes"].is_null()) {
-    HEARTH_ASSIGN_OR_RETURN(KubeJoin k, DecodeKubeJoin(j["kubernetes"]));
+    HEARTH_ASSIGN_OR_RETURN(KubeJoin k, DecodeKubeJoin(j["kubernetes"], "kubernetes"));
     c.kubernetes = std::move(k);
   }
   return c;

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "common/ip.h"
-#include "common/secret.h"
 #include "common/status.h"
 
 namespace hearth::api {
@@ -45,17 +44,17 @@ struct StandbyGateway {
   bool operator==(const StandbyGateway&) const = default;
 };
 
-// How a worker joins its region's Kubernetes cluster (the k3s agent's parameters), present when
-// the region has a cluster: the coordinator (coordinator/kube) fills it, the agent (agent/k3s)
-// renders the k3s agent configuration from it.
+// How a worker joins its region's Kubernetes cluster as a k3s agent ("kubernetes" in the
+// config; absent when the region has no cluster or the device is not to be a node). The
+// coordinator's kube module fills it; agent/k3s renders the k3s agent configuration from it.
 struct KubeJoin {
-  std::string server;         // the k3s supervisor / apiserver URL, "https://10.96.0.1:6443"
-  Secret<std::string> token;  // "K10<sha256 of the cluster CA>::<id>.<secret>", never logged
-  std::string node_name;      // "hearth-<device>-<generation>": fresh per enrollment
-  std::string node_ip;        // the overlay address
-  std::string pod_cidr;       // the device's pod CIDR (spec.podCIDR)
-  std::map<std::string, std::string> labels;
-  std::vector<std::string> taints;  // "key=value:Effect"
+  std::string server;     // the region's k3s supervisor / apiserver, "https://10.x.y.z:6443"
+  std::string token;      // k3s join token "K10<CA sha256>::<id>.<secret>"; a secret
+  std::string node_name;  // "hearth-<device id suffix>-<generation>"
+  std::string node_ip;    // the device's overlay address (node-ip)
+  std::string pod_cidr;   // the node's pod CIDR (Kubernetes spec.podCIDR)
+  std::map<std::string, std::string> labels;  // registered with the node
+  std::vector<std::string> taints;            // "key=value:Effect" or "key:Effect"
   bool operator==(const KubeJoin&) const = default;
 };
 
@@ -82,7 +81,13 @@ Status ValidateEndpoint(const std::string& endpoint, const std::string& field);
 
 nlohmann::json EncodeNetworkConfig(const NetworkConfig& c);
 // Validates everything a device will act on (keys, prefixes, ports, MTU); errors name the field.
+// "kubernetes" is checked for shape here (required strings present, labels a string map, taints
+// a string list); agent/k3s checks what k3s and the kubelet would refuse.
 StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j);
+
+nlohmann::json EncodeKubeJoin(const KubeJoin& k);
+// Errors name the field under `field` (e.g. "kubernetes.token").
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j, const std::string& field);
 
 // How two configs' peers differ, by public key. A peer counts as changed when any of its fields
 // differ. `Total()` is what the "peers changed per join" benchmark reports.

@@ -105,7 +105,8 @@ int RegionAttributes(const Args& args) {
   std::string coordinator = "http://127.0.0.1:8080", token, format = "yaml";
   FlagSet flags("hearth admin region attributes [FLAGS] REGION",
                 "Prints the Akash provider attributes of a region, derived from its online\n"
-                "devices and valid against the deploy console's attribute schema (the\n"
+                "devices (country and city: where most of them are, else the config) and valid\n"
+                "against the deploy console's attribute schema (the\n"
                 "`attributes:` list of provider.yaml). Facts the schema cannot express are\n"
                 "listed on stderr. Until regions exist, the only region is `default`.");
   flags.String("coordinator", &coordinator, "Coordinator URL.");

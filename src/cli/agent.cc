@@ -20,6 +20,11 @@ int RunAgentCommand(const Args& args) {
                 "config version the coordinator publishes (kernel WireGuard when available,\n"
                 "else a supervised wireguard-go), repairs drift at every heartbeat, and\n"
                 "reports peers' handshakes. That needs root (or CAP_NET_ADMIN) and /dev/net/tun.\n"
+                "With --k3s on (and the network on) a config carrying \"kubernetes\" makes this\n"
+                "host a k3s agent of its region's cluster: config.yaml, the CNI bridge config,\n"
+                "the pod egress rule and the k3s-agent unit, started through systemd when it\n"
+                "runs the host; a config without it stops k3s and removes those files. Preview\n"
+                "with `hearth k3s render`.\n"
                 "Stops cleanly on SIGTERM or SIGINT; exits 3 if the device was removed.");
   flags.String("state-dir", &o.state_dir, "Directory written by `hearth join`.");
   flags.String("procfs-root", &o.procfs, "Where procfs is mounted (uptime, load).");
@@ -31,6 +36,11 @@ int RunAgentCommand(const Args& args) {
                "WireGuard interface name (at most 15 characters; unique on the host).");
   flags.String("wireguard-go", &o.network_options.wireguard_go,
                "wireguard-go binary for hosts without kernel WireGuard.");
+  std::string k3s_mode = "on";
+  flags.String("k3s", &k3s_mode,
+               "on: run the k3s agent the config asks for; off: never touch k3s; dry-run: log "
+               "what it would change.");
+  AddK3sFlags(flags, &o.k3s);
   flags.Int("config-wait", &o.config_wait_seconds,
             "Seconds the coordinator may hold a config long-poll open.", 1, 60);
   auto rest = flags.Parse(args);
@@ -47,6 +57,13 @@ int RunAgentCommand(const Args& args) {
     return agent::kExitUsage;
   }
   o.network = network == "on";
+  auto mode = agent::k3s::ParseMode(k3s_mode, "--k3s");
+  if (!mode.ok()) {
+    std::cerr << "hearth agent: " << mode.status().ToString() << "\n";
+    return agent::kExitUsage;
+  }
+  // k3s follows the overlay config, which only the network poll receives.
+  o.k3s.mode = o.network ? *mode : agent::k3s::Mode::kOff;
   if (o.network) {
     if (Status st = agent::wireguard::ValidateInterfaceName(o.network_options.interface_name,
                                                             "--interface");

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/k3s/k3s.h"
+#include "common/flags.h"
+
 namespace hearth::cli {
 
 using Args = std::vector<std::string>;
@@ -23,6 +26,11 @@ int RunSdl(const Args& args);
 int RunAdmin(const Args& args);
 int RunAdminRegion(const Args& args);
 int RunAdminDevice(const Args& args);
+int RunK3s(const Args& args);
+
+// --k3s-root, --k3s-binary, --cni-bin-dir (shared by `hearth agent`, `hearth k3s render` and
+// `hearth leave`).
+void AddK3sFlags(FlagSet& flags, agent::k3s::K3sOptions* options);
 
 // Blocks SIGINT and SIGTERM in the calling thread and threads it creates later, so they can
 // be received synchronously with WaitForSignal.

@@ -14,9 +14,12 @@ int RunLeave(const Args& args) {
   bool force = false;
   FlagSet flags("hearth leave [FLAGS]",
                 "Deregisters this device from the coordinator (its credential is revoked),\n"
-                "removes the overlay interface and the wireguard-go the agent started, and\n"
+                "removes the overlay interface and the wireguard-go the agent started, stops\n"
+                "and removes the k3s agent it installed (files marked as hearth's only), and\n"
                 "deletes the local state and keys. Stop `hearth agent` first.");
   flags.String("state-dir", &state_dir, "Directory written by `hearth join`.");
+  agent::k3s::K3sOptions k3s;
+  AddK3sFlags(flags, &k3s);
   flags.Bool("force", &force,
              "Delete the local state even if the coordinator cannot be told (the owner can "
              "still remove the device in the portal).");
@@ -67,6 +70,12 @@ int RunLeave(const Args& args) {
   }
   if (Status st = agent::RemoveNetwork(dir, agent::NetworkOptions{}, std::cout); !st.ok()) {
     std::cerr << "hearth leave: could not remove the overlay network: " << st.ToString()
+              << "\nThe device was deregistered; fix the error (root is needed) and run "
+                 "`hearth leave --force` again to finish.\n";
+    return 1;
+  }
+  if (Status st = agent::k3s::RemoveK3s(k3s, std::cout); !st.ok()) {
+    std::cerr << "hearth leave: could not remove the k3s agent: " << st.ToString()
               << "\nThe device was deregistered; fix the error (root is needed) and run "
                  "`hearth leave --force` again to finish.\n";
     return 1;

@@ -22,6 +22,7 @@ Device agent:
   agent      Run the agent: heartbeats to the coordinator
   status     Show this device's enrollment and agent state
   leave      Deregister this device and delete its local state
+  k3s        `k3s render`: the k3s agent files and commands for this device, changing nothing
 
 Akash:
   bid-script  Akash bid price script: reads an order on stdin, prints a price or declines
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   if (cmd == "bid-script") return hearth::cli::RunBidScriptCommand(args);
   if (cmd == "sdl") return hearth::cli::RunSdl(args);
   if (cmd == "admin") return hearth::cli::RunAdmin(args);
+  if (cmd == "k3s") return hearth::cli::RunK3s(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "hearth " << HEARTH_VERSION << "\n";
     return 0;

@@ -90,6 +90,20 @@ int RunStatus(const Args& args) {
   } else if (st) {
     std::cout << "Network:      off (agent runs with --network off)\n";
   }
+  if (st && st->k3s.is_object()) {
+    const nlohmann::json& k = st->k3s;
+    const std::string state = k.value("state", "");
+    std::cout << "Kubernetes:   k3s agent " << state;
+    if (k.contains("node_name")) {
+      std::cout << ", node " << k.value("node_name", "") << " of " << k.value("server", "");
+    }
+    if (k.contains("changed_at")) std::cout << ", last changed " << k.value("changed_at", "");
+    std::cout << "\n";
+    if (k.contains("error")) std::cout << "              " << k.value("error", "") << "\n";
+    if (k.contains("rejected")) {
+      std::cout << "              newest config refused: " << k.value("rejected", "") << "\n";
+    }
+  }
   return 0;
 }
 

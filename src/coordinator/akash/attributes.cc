@@ -91,7 +91,7 @@ Status ValidateAttribute(const nlohmann::json& schema, const std::string& key,
 
 api::ProviderAttributes RegionAttributes(const AkashConfig& config, const RegionConfig& region,
                                          const api::FleetSnapshot& fleet,
-                                         const nlohmann::json& schema) {
+                                         const FleetLocation& where, const nlohmann::json& schema) {
   api::ProviderAttributes out;
   out.region = region.id;
   const auto add = [&](const std::string& key, const std::string& value,
@@ -114,9 +114,19 @@ api::ProviderAttributes RegionAttributes(const AkashConfig& config, const Region
   add("location-type", "home", "");
   add("location-region", region.location_region,
       "set regions." + region.id + ".location_region (a UN-geoscheme key, e.g. eu-west)");
-  // Devices do not report their location yet; the region's configured place stands in.
-  add("country", region.country, "set regions." + region.id + ".country");
-  add("city", region.city, "set regions." + region.id + ".city");
+  // Where most online devices are; the configured place only when the devices do not say.
+  const bool from_devices = !where.country.empty();
+  const std::string country = from_devices ? where.country : region.country;
+  std::string city = from_devices ? where.city : region.city;
+  if (city.empty() && from_devices && where.country == region.country) city = region.city;
+  add("country", country,
+      "no online device reports a country; set regions." + region.id + ".country");
+  const std::string no_city =
+      from_devices && where.country != region.country
+          ? "no online device in " + where.country +
+                " has a GeoIP city, and the configured city is not in " + where.country
+          : "no online device has a GeoIP city; set regions." + region.id + ".city";
+  add("city", city, no_city);
   add("capabilities/cpu", Majority(fleet.cpu_vendors), "no online device with a known CPU vendor");
   add("capabilities/cpu/arch", Majority(fleet.cpu_archs),
       "no online device with a known architecture");

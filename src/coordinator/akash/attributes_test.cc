@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "coordinator/akash/location.h"
 #include "coordinator/akash/test_util.h"
 
 namespace hearth::akash {
@@ -49,7 +50,19 @@ bool ValidAgainst(const nlohmann::json& schema, const std::string& key, const st
 
 api::ProviderAttributes Generate(const AkashConfig& config, std::vector<store::Device> devices) {
   return RegionAttributes(config, config.Region("default"),
-                          ComputeFleet(devices, "default", kNow, api::LivenessPolicy{}));
+                          ComputeFleet(devices, "default", kNow, api::LivenessPolicy{}),
+                          ComputeLocation(devices, kNow, api::LivenessPolicy{}));
+}
+
+store::Device Located(store::Device d, const std::string& evidence) {
+  d.placement_evidence_json = evidence;
+  return d;
+}
+
+std::map<std::string, std::string> AsMap(const api::ProviderAttributes& a) {
+  std::map<std::string, std::string> m;
+  for (const auto& x : a.attributes) m[x.key] = x.value;
+  return m;
 }
 
 TEST(AttributesTest, EmbeddedSchemaIsTheShippedFile) { EXPECT_EQ(AttributeSchema(), SchemaFile()); }
@@ -62,6 +75,10 @@ TEST(AttributesTest, EveryGeneratedKeyAndValueIsValidAgainstTheSchema) {
       {MakeDevice("dev_c", kNow, 32, 128, {"rtx3090", "rtx3090", "gtx1080ti", "rtxa6000"}),
        MakeDevice("dev_d", kNow, 20, 128, {"gb10-unknown"}, "aarch64", "Cortex-X925")},
       {MakeDevice("dev_e", kNow, 64, 512, {"h100", "a100", "t4", "rtx5090", "gt1030"})},
+      {Located(MakeDevice("dev_f", kNow, 8, 32, {}),
+               R"({"geoip":{"country":"fr","city":"Saint-Étienne"}})"),
+       Located(MakeDevice("dev_g", kNow, 8, 32, {}), R"({"country":"FR"})")},
+      {Located(MakeDevice("dev_h", kNow, 8, 32, {}), R"({"country":"AT"})")},
   };
   const AkashConfig configs[] = {
       TestConfig(),
@@ -111,6 +128,43 @@ TEST(AttributesTest, DerivedFromTheOnlineDevices) {
   EXPECT_EQ(m.count("capabilities/gpu/vendor/nvidia/model/3090"), 0u);
   EXPECT_EQ(m["feat-persistent-storage"], "false");
   EXPECT_EQ(m["feat-endpoint-ip"], "false");
+}
+
+TEST(AttributesTest, CountryAndCityAreWhereMostOnlineDevicesAre) {
+  const AkashConfig config = TestConfig();  // configured: DE, Berlin
+  std::vector<store::Device> devices = {
+      Located(MakeDevice("dev_a", kNow, 8, 32, {}),
+              R"({"geoip":{"country":"FR","city":"Paris","lat":48.86,"lon":2.35}})"),
+      Located(MakeDevice("dev_b", kNow, 8, 32, {}), R"({"geoip":{"country":"FR","city":"Paris"}})"),
+      Located(MakeDevice("dev_c", kNow, 8, 32, {}), R"({"country":"DE"})"),
+      Located(MakeDevice("dev_d", kNow, 8, 32, {}), R"({"geoip":{"country":"DE"}})")};
+  devices[3].last_seen = kNow - std::chrono::hours(1);  // offline: not counted
+  auto m = AsMap(Generate(config, devices));
+  EXPECT_EQ(m["country"], "FR");
+  EXPECT_EQ(m["city"], "Paris");
+}
+
+TEST(AttributesTest, TheConfiguredPlaceStandsInOnlyWhenDevicesDoNotSay) {
+  const AkashConfig config = TestConfig();  // configured: DE, Berlin
+  // No device tells a location: the configuration's.
+  auto m = AsMap(Generate(config, {MakeDevice("dev_a", kNow, 8, 32, {})}));
+  EXPECT_EQ(m["country"], "DE");
+  EXPECT_EQ(m["city"], "Berlin");
+  // Devices in the configured country without a GeoIP city: the configured city.
+  m = AsMap(
+      Generate(config, {Located(MakeDevice("dev_a", kNow, 8, 32, {}), R"({"country":"DE"})")}));
+  EXPECT_EQ(m["country"], "DE");
+  EXPECT_EQ(m["city"], "Berlin");
+  // Devices elsewhere without a city: the configured city would be wrong, so none (with why).
+  const api::ProviderAttributes a =
+      Generate(config, {Located(MakeDevice("dev_a", kNow, 8, 32, {}), R"({"country":"AT"})")});
+  m = AsMap(a);
+  EXPECT_EQ(m["country"], "AT");
+  EXPECT_EQ(m.count("city"), 0u);
+  std::string omitted;
+  for (const auto& o : a.omitted) omitted += o + "\n";
+  EXPECT_NE(omitted.find("city: no online device in AT has a GeoIP city"), std::string::npos)
+      << omitted;
 }
 
 TEST(AttributesTest, UnknownModelsAndMissingIdentityAreOmittedWithAReason) {

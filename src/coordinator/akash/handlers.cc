@@ -1,12 +1,16 @@
 #include "coordinator/akash/handlers.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "api/akash.h"
 #include "common/encoding.h"
 #include "coordinator/akash/attributes.h"
+#include "coordinator/akash/availability.h"
 #include "coordinator/akash/fleet.h"
+#include "coordinator/akash/location.h"
 #include "coordinator/akash/sdl.h"
 
 namespace hearth::akash {
@@ -17,13 +21,19 @@ using http::Response;
 namespace {
 
 constexpr int64_t kChurnWindowDays = 30;
+// As long as clients may cache a summary (Cache-Control max-age), the server reuses it: a burst
+// from many addresses costs one computation over 30 days of uptime intervals per region.
+constexpr auto kPublicCacheFor = std::chrono::seconds(60);
 
-// Token bucket for the unauthenticated endpoints, owned by the routes.
+// Token bucket for the unauthenticated endpoints and the summaries computed for them, owned by
+// the routes.
 struct PublicState {
   explicit PublicState(const coordinator::Context& ctx)
       : limiter(ctx.clock, ctx.config.public_rate_per_minute,
                 std::max(10, ctx.config.public_rate_per_minute / 4)) {}
   http::RateLimiter limiter;
+  std::mutex mu;
+  std::map<std::string, std::pair<Timestamp, api::PublicRegion>> summaries;  // guarded by mu
 };
 
 std::optional<Response> Limited(PublicState& st, const Request& req) {
@@ -46,13 +56,28 @@ StatusOr<api::FleetSnapshot> Fleet(coordinator::Context& ctx, const std::string&
   return ComputeFleet(devices, region, ctx.clock.Now(), ctx.config.liveness);
 }
 
-StatusOr<api::PublicRegion> PublicSummary(coordinator::Context& ctx, const std::string& id) {
-  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> devices, RegionDevices(ctx.store, id));
+StatusOr<api::PublicRegion> PublicSummary(coordinator::Context& ctx, PublicState& st,
+                                          const std::string& id) {
   const Timestamp now = ctx.clock.Now();
-  HEARTH_ASSIGN_OR_RETURN(
-      std::vector<store::Device> removed,
-      ctx.store.ListDevicesRemovedSince(now - std::chrono::hours(24 * kChurnWindowDays)));
-  return SummarizeRegion(ctx.config.akash->Region(id), devices, removed, now, ctx.config.liveness);
+  {
+    std::lock_guard<std::mutex> lock(st.mu);
+    auto it = st.summaries.find(id);
+    if (it != st.summaries.end() && now - it->second.first < kPublicCacheFor &&
+        now >= it->second.first) {
+      return it->second.second;
+    }
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> devices, RegionDevices(ctx.store, id));
+  const Timestamp since = now - std::chrono::hours(24 * kChurnWindowDays);
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> removed,
+                          ctx.store.ListDevicesRemovedSince(since));
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::UptimeInterval> intervals,
+                          ctx.store.ListUptime(since, now));
+  api::PublicRegion r = SummarizeRegion(ctx.config.akash->Region(id), devices, removed, intervals,
+                                        now, ctx.config.liveness);
+  std::lock_guard<std::mutex> lock(st.mu);
+  st.summaries[id] = {now, r};
+  return r;
 }
 
 // The admin session, or the bid-script token from the Akash config.
@@ -73,12 +98,15 @@ Status AuthorizeFleet(coordinator::Context& ctx, const Request& req) {
 
 api::PublicRegion SummarizeRegion(const RegionConfig& region,
                                   const std::vector<store::Device>& devices,
-                                  const std::vector<store::Device>& removed, Timestamp now,
-                                  const api::LivenessPolicy& liveness) {
+                                  const std::vector<store::Device>& removed,
+                                  const std::vector<store::UptimeInterval>& intervals,
+                                  Timestamp now, const api::LivenessPolicy& liveness) {
   api::PublicRegion r;
   r.id = region.id;
   r.location_region = region.location_region;
-  r.country = region.country;  // coarse: the country only, never a city or coordinates
+  // Coarse: the country only, never a city or coordinates; where most online devices are.
+  const FleetLocation where = ComputeLocation(devices, now, liveness);
+  r.country = where.country.empty() ? region.country : where.country;
   const api::FleetSnapshot fleet = ComputeFleet(devices, region.id, now, liveness);
   r.devices_online = fleet.devices_online;
   r.gpus = fleet.gpus;
@@ -94,10 +122,16 @@ api::PublicRegion SummarizeRegion(const RegionConfig& region,
       uptimes.push_back(hb["uptime_seconds"].get<int64_t>());
     }
   }
+  // Workers ever in the window, removed ones included: churn and availability count them.
+  std::vector<store::Device> all = devices;
   for (const auto& d : removed) {
     if (d.role != "worker") continue;
     if (d.enrolled_at >= since) ++r.joined;  // joined and left inside the window
     if (d.removed_at && *d.removed_at >= since) ++r.left;
+    all.push_back(d);
+  }
+  for (const auto& day : ComputeDailyChurn(all, now, static_cast<int>(kChurnWindowDays))) {
+    r.churn_daily.push_back({day.date, day.joined, day.left});
   }
   if (!uptimes.empty()) {
     std::sort(uptimes.begin(), uptimes.end());
@@ -105,6 +139,15 @@ api::PublicRegion SummarizeRegion(const RegionConfig& region,
     r.median_reported_uptime_seconds =
         n % 2 ? uptimes[n / 2] : (uptimes[n / 2 - 1] + uptimes[n / 2]) / 2;
   }
+  const auto figures = [&](std::optional<double>* fleet_up, std::optional<double>* median,
+                           Duration window) {
+    const Availability a = ComputeAvailability(all, intervals, now, window);
+    *fleet_up = a.fleet;
+    *median = a.median_device;
+  };
+  figures(&r.uptime.h24, &r.median_device_uptime.h24, std::chrono::hours(24));
+  figures(&r.uptime.d7, &r.median_device_uptime.d7, std::chrono::hours(24 * 7));
+  figures(&r.uptime.d30, &r.median_device_uptime.d30, std::chrono::hours(24 * kChurnWindowDays));
   return r;
 }
 
@@ -127,7 +170,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
 
   router.Add("GET", "/v1/public/regions", [&ctx, st](const Request& req) {
     if (auto limited = Limited(*st, req)) return *limited;
-    auto r = PublicSummary(ctx, std::string(kDefaultRegion));
+    auto r = PublicSummary(ctx, *st, std::string(kDefaultRegion));
     if (!r.ok()) return Response::Error(r.status());
     return Cacheable(
         Response::Json(200, {{"regions", nlohmann::json::array({api::EncodePublicRegion(*r)})}}));
@@ -135,7 +178,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
 
   router.Add("GET", "/v1/public/regions/{id}", [&ctx, st](const Request& req) {
     if (auto limited = Limited(*st, req)) return *limited;
-    auto r = PublicSummary(ctx, req.params.at("id"));
+    auto r = PublicSummary(ctx, *st, req.params.at("id"));
     if (!r.ok()) return Response::Error(r.status());
     return Cacheable(Response::Json(200, api::EncodePublicRegion(*r)));
   });
@@ -156,10 +199,13 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
       return Response::Error(Status::InvalidArgument("format", "must be json or yaml"));
     }
     const std::string id = req.params.at("id");
-    auto fleet = Fleet(ctx, id);
-    if (!fleet.ok()) return Response::Error(fleet.status());
+    auto devices = RegionDevices(ctx.store, id);
+    if (!devices.ok()) return Response::Error(devices.status());
+    const Timestamp now = ctx.clock.Now();
     const api::ProviderAttributes attrs =
-        RegionAttributes(*ctx.config.akash, ctx.config.akash->Region(id), *fleet);
+        RegionAttributes(*ctx.config.akash, ctx.config.akash->Region(id),
+                         ComputeFleet(*devices, id, now, ctx.config.liveness),
+                         ComputeLocation(*devices, now, ctx.config.liveness));
     if (format == "yaml") {
       Response r;
       r.content_type = "application/yaml";

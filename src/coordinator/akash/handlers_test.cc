@@ -154,13 +154,80 @@ TEST_F(AkashRoutesTest, PublicRegionsShowEdgeMarkerInventoryAndChurn) {
   EXPECT_EQ(j["churn"]["joined"], 3);
   EXPECT_EQ(j["churn"]["left"], 1);
   EXPECT_EQ(j["median_reported_uptime_seconds"], 3600);
-  EXPECT_TRUE(j["uptime"]["24h"].is_null());
+  // Enrolled an hour ago (MakeDevice) but heartbeating only from now: no uptime yet.
+  EXPECT_EQ(j["uptime"]["24h"], 0.0);
+  EXPECT_EQ(j["churn"]["daily"].size(), 30u);
   EXPECT_EQ(Call("GET", "/v1/public/regions/default").status, 200);
   EXPECT_EQ(Call("GET", "/v1/public/regions/nowhere").status, 404);
   // A device that stops heartbeating is no longer counted online.
   clock_.Advance(std::chrono::minutes(10));
   j = nlohmann::json::parse(Call("GET", "/v1/public/regions/default").body);
   EXPECT_EQ(j["devices_online"], 0);
+}
+
+TEST_F(AkashRoutesTest, PublicUptimeComesFromTheHeartbeatIntervals) {
+  for (const char* id : {"dev_a", "dev_b"}) {
+    store::Device d = MakeDevice(id, clock_.Now(), 8, 32, {});
+    d.enrolled_at = clock_.Now();
+    Enroll(d);
+  }
+  // Two hours of heartbeats every 30 s from dev_a; dev_b stops after the first hour.
+  for (int i = 1; i <= 240; ++i) {
+    clock_.Advance(std::chrono::seconds(30));
+    for (const char* id : {"dev_a", "dev_b"}) {
+      if (i > 120 && std::string(id) == "dev_b") continue;
+      ASSERT_TRUE(store_->RecordHeartbeat(DeviceId(id), {clock_.Now(), "1", "{}"}).ok());
+    }
+  }
+  auto r = Call("GET", "/v1/public/regions/default");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  // Up 2 h + 1 h of the 2 h + 2 h both were enrolled, in every window.
+  for (const char* w : {"24h", "7d", "30d"}) {
+    EXPECT_DOUBLE_EQ(j["uptime"][w].get<double>(), 0.75) << w;
+    EXPECT_DOUBLE_EQ(j["median_device_uptime"][w].get<double>(), 0.75) << w;  // (1 + 0.5) / 2
+  }
+  EXPECT_EQ(j["devices_online"], 1);
+  int64_t daily_joined = 0;  // the fake clock's two hours cross a UTC midnight
+  for (const auto& d : j["churn"]["daily"]) daily_joined += d["joined"].get<int64_t>();
+  EXPECT_EQ(daily_joined, 2);
+  EXPECT_EQ(j["churn"]["joined"], 2);
+}
+
+TEST_F(AkashRoutesTest, PublicSummariesAreComputedAtMostOncePerMinute) {
+  Enroll(MakeDevice("dev_a", clock_.Now(), 8, 32, {}));
+  auto first = nlohmann::json::parse(Call("GET", "/v1/public/regions/default").body);
+  EXPECT_EQ(first["devices_online"], 1);
+  Enroll(MakeDevice("dev_b", clock_.Now(), 8, 32, {}));
+  clock_.Advance(std::chrono::seconds(59));
+  auto cached = nlohmann::json::parse(Call("GET", "/v1/public/regions/default").body);
+  EXPECT_EQ(cached, first) << "served from the server's copy, as clients may cache it";
+  clock_.Advance(std::chrono::seconds(2));
+  for (const char* id : {"dev_a", "dev_b"}) {
+    ASSERT_TRUE(store_->RecordHeartbeat(DeviceId(id), {clock_.Now(), "1", "{}"}).ok());
+  }
+  auto fresh = nlohmann::json::parse(Call("GET", "/v1/public/regions/default").body);
+  EXPECT_EQ(fresh["devices_online"], 2);
+}
+
+TEST_F(AkashRoutesTest, PublicCountryIsWhereMostDevicesAre) {
+  for (const char* id : {"dev_a", "dev_b"}) {
+    store::Device d = MakeDevice(id, clock_.Now(), 8, 32, {});
+    d.placement_evidence_json = R"({"geoip":{"country":"PL","city":"Warsaw"}})";
+    Enroll(d);
+  }
+  auto j = nlohmann::json::parse(Call("GET", "/v1/public/regions/default").body);
+  EXPECT_EQ(j["country"], "PL");  // not the configured DE
+  EXPECT_EQ(j.dump().find("Warsaw"), std::string::npos) << "coarse location only";
+  auto a = Call("GET", "/v1/admin/regions/default/attributes", admin_token_);
+  ASSERT_EQ(a.status, 200) << a.body;
+  std::map<std::string, std::string> m;
+  const nlohmann::json attrs = nlohmann::json::parse(a.body);
+  for (const auto& x : attrs["attributes"]) {
+    m[x["key"].get<std::string>()] = x["value"].get<std::string>();
+  }
+  EXPECT_EQ(m["country"], "PL");
+  EXPECT_EQ(m["city"], "Warsaw");
 }
 
 TEST_F(AkashRoutesTest, PublicEndpointsAreRateLimitedPerAddress) {
