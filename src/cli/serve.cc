@@ -46,6 +46,8 @@ int RunServe(const Args& args) {
   rewards::PayoutConfig payout;
   int64_t payout_fee = payout.fee.micro();
   Duration settle_every = std::chrono::minutes(1);
+  int64_t max_rtt_ms = static_cast<int64_t>(net.placement.max_rtt_ms);
+  int64_t max_distance_km = static_cast<int64_t>(net.placement.max_distance_km);
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -94,6 +96,14 @@ int RunServe(const Args& args) {
             "re-homed to the other gateways (0: three heartbeat intervals).");
   flags.Dur("liveness-tick", &tick,
             "How often gateway liveness and pending network attachments are checked.");
+  flags.Int("placement-max-rtt-ms", &max_rtt_ms,
+            "Placement bound by measurement: a region whose best gateway the device measured "
+            "slower than this (median round trip, ms) is not acceptable for it.",
+            1, 60'000);
+  flags.Int("placement-max-distance-km", &max_distance_km,
+            "Placement bound by GeoIP: a region whose centre is farther than this from the "
+            "device's GeoIP location (great-circle km) is not acceptable for it.",
+            1, 20'040);
   flags.String("admin-email", &admin_email,
                "With an empty store: create the first admin with this email.");
   flags.String("admin-password", &admin_password,
@@ -212,6 +222,8 @@ int RunServe(const Args& args) {
     return 2;
   }
   net.gateway_down_after = gateway_down_after.count() > 0 ? gateway_down_after : 3 * heartbeat;
+  net.placement.max_rtt_ms = static_cast<double>(max_rtt_ms);
+  net.placement.max_distance_km = static_cast<double>(max_distance_km);
   config.network = net;
   config.rewards = reward_policy;
   config.payout = payout;

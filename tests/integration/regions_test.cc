@@ -194,5 +194,18 @@ TEST_F(RegionsTest, OnlyAdminsManageRegions) {
   EXPECT_EQ(RegionCount(), 1);
 }
 
+TEST(RegionsServeTest, BadPlacementBoundsStopTheCoordinatorNamingTheFlag) {
+  TempDir dir;
+  for (const std::string flag : {"--placement-max-rtt-ms", "--placement-max-distance-km"}) {
+    for (const std::string value : {"0", "-5", "ten"}) {
+      CommandResult r =
+          RunHearth({"serve", "--listen", "127.0.0.1:0", "--data", dir.path() + "/d", flag, value},
+                    seconds(20), dir.path() + "/serve.log");
+      EXPECT_EQ(r.exit_code, 2) << r.output;
+      EXPECT_NE(r.output.find(flag), std::string::npos) << r.output;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hearth::testing
