@@ -46,6 +46,7 @@ int RunServe(const Args& args) {
   rewards::PayoutConfig payout;
   int64_t payout_fee = payout.fee.micro();
   Duration settle_every = std::chrono::minutes(1);
+  std::string trusted_proxies;
   int64_t max_rtt_ms = static_cast<int64_t>(net.placement.max_rtt_ms);
   int64_t max_distance_km = static_cast<int64_t>(net.placement.max_distance_km);
 
@@ -77,6 +78,11 @@ int RunServe(const Args& args) {
             "Requests per client address and minute to the public Akash endpoints "
             "(/v1/public/..., /v1/sdl/check; 0 disables).",
             0, 1'000'000);
+  flags.String("trusted-proxies", &trusted_proxies,
+               "Load balancers / reverse proxies whose X-Forwarded-For names the client, as "
+               "CIDR[,CIDR] (e.g. 10.0.0.0/8). The client address (rate limits, GeoIP "
+               "placement, logs) is then the rightmost X-Forwarded-For hop that is not a trusted "
+               "proxy; from any other peer the header is ignored. Empty: trust nobody.");
   flags.String("akash-config", &akash_config,
                "The Akash policy file (YAML): edge policy, prices, provider identity and the "
                "bid-script token. Without it no persistent storage or IP leases are offered.");
@@ -203,6 +209,12 @@ int RunServe(const Args& args) {
     return 1;
   }
 
+  auto proxies = http::TrustedProxies::Parse(trusted_proxies, "--trusted-proxies");
+  if (!proxies.ok()) {
+    std::cerr << "hearth serve: " << proxies.status().ToString() << "\n";
+    return 2;
+  }
+
   coordinator::Config config;
   config.liveness = {heartbeat, stale_after, offline_after};
   config.allow_signup = allow_signup;
@@ -263,6 +275,7 @@ int RunServe(const Args& args) {
   opts.body_limit = static_cast<size_t>(body_limit);
   opts.read_timeout = read_timeout;
   opts.threads = static_cast<int>(threads);
+  opts.trusted_proxies = *proxies;
   opts.static_files = [&coord](const http::Request& req) { return coord.ServeStatic(req); };
   http::Server server(opts, coord.router(), &coord.metrics(), &coord.notifier());
   if (Status st = server.Start(); !st.ok()) {
