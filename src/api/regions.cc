@@ -188,6 +188,19 @@ StatusOr<PlacementEvidence> DecodePlacementEvidence(const nlohmann::json& j,
   return e;
 }
 
+StatusOr<PlacementEvidence> DecodeStoredPlacementEvidence(const nlohmann::json& j) {
+  HEARTH_ASSIGN_OR_RETURN(PlacementEvidence e, DecodePlacementEvidence(j, "placement"));
+  auto it = j.find("geoip");
+  if (it == j.end() || !it->is_object()) return e;
+  GeoIpEvidence g;
+  g.country = it->value("country", "");
+  g.city = it->value("city", "");
+  if (it->contains("lat") && (*it)["lat"].is_number()) g.lat = (*it)["lat"].get<double>();
+  if (it->contains("lon") && (*it)["lon"].is_number()) g.lon = (*it)["lon"].get<double>();
+  if (g.country.size() == 2) e.geoip = g;
+  return e;
+}
+
 nlohmann::json EncodePlacementEvidence(const PlacementEvidence& e) {
   nlohmann::json rtt = nlohmann::json::array();
   for (const auto& p : e.rtt) {
@@ -195,6 +208,14 @@ nlohmann::json EncodePlacementEvidence(const PlacementEvidence& e) {
   }
   nlohmann::json j = {{"rtt", rtt}};
   if (e.country) j["country"] = *e.country;
+  if (e.geoip) {
+    nlohmann::json g = {{"country", e.geoip->country}, {"city", e.geoip->city}};
+    if (e.geoip->lat && e.geoip->lon) {
+      g["lat"] = *e.geoip->lat;
+      g["lon"] = *e.geoip->lon;
+    }
+    j["geoip"] = g;
+  }
   return j;
 }
 

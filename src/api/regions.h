@@ -43,12 +43,24 @@ struct RttReport {
   std::string region, gateway;
   std::vector<double> samples_ms;
 };
+// What the coordinator's GeoIP database said about the client address at enrollment
+// (coordinator/geoip); added by the coordinator, never taken from the device.
+struct GeoIpEvidence {
+  std::string country;  // ISO 3166-1 alpha-2
+  std::string city;     // "" when unknown
+  std::optional<double> lat, lon;
+};
 struct PlacementEvidence {
   std::optional<std::string> country;  // ISO 3166-1 alpha-2, upper-cased
   std::vector<RttReport> rtt;
+  std::optional<GeoIpEvidence> geoip;
 };
+// The device's part ("country", "rtt"); a "geoip" key from the device is ignored.
 StatusOr<PlacementEvidence> DecodePlacementEvidence(const nlohmann::json& j,
                                                     const std::string& field);
+// The stored form (devices.placement_evidence_json): the device's part plus "geoip".
+StatusOr<PlacementEvidence> DecodeStoredPlacementEvidence(const nlohmann::json& j);
+// {"country"?, "rtt": [...], "geoip"?: {"country","city","lat"?,"lon"?}}.
 nlohmann::json EncodePlacementEvidence(const PlacementEvidence& e);
 
 // Element of GET /v1/regions and the response of the region admin routes.

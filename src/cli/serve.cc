@@ -47,6 +47,7 @@ int RunServe(const Args& args) {
   int64_t payout_fee = payout.fee.micro();
   Duration settle_every = std::chrono::minutes(1);
   std::string trusted_proxies;
+  std::string geoip_db;
   int64_t max_rtt_ms = static_cast<int64_t>(net.placement.max_rtt_ms);
   int64_t max_distance_km = static_cast<int64_t>(net.placement.max_distance_km);
 
@@ -83,6 +84,11 @@ int RunServe(const Args& args) {
                "CIDR[,CIDR] (e.g. 10.0.0.0/8). The client address (rate limits, GeoIP "
                "placement, logs) is then the rightmost X-Forwarded-For hop that is not a trusted "
                "proxy; from any other peer the header is ignored. Empty: trust nobody.");
+  flags.String("geoip-db", &geoip_db,
+               "MaxMind-format city database(s) (.mmdb, comma-separated, e.g. an IPv4 and an "
+               "IPv6 file) for placing devices by the GeoIP of their address. Empty: the one "
+               "scripts/fetch-geoip cached under ${HEARTH_CACHE:-~/.cache/hearth}/geoip, if any; "
+               "'none': no GeoIP.");
   flags.String("akash-config", &akash_config,
                "The Akash policy file (YAML): edge policy, prices, provider identity and the "
                "bid-script token. Without it no persistent storage or IP leases are offered.");
@@ -215,7 +221,21 @@ int RunServe(const Args& args) {
     return 2;
   }
 
+  auto geoip = geoip::OpenFromFlag(geoip_db, "--geoip-db");
+  if (!geoip.ok()) {
+    std::cerr << "hearth serve: " << geoip.status().ToString() << "\n";
+    return 2;
+  }
+  if (*geoip) {
+    log::Info("GeoIP placement evidence",
+              {{"database", (*geoip)->Describe()},
+               {"files", static_cast<int64_t>((*geoip)->paths().size())}});
+  } else {
+    log::Info("no GeoIP database; placement uses RTT and declared countries only");
+  }
+
   coordinator::Config config;
+  config.geoip = *geoip;
   config.liveness = {heartbeat, stale_after, offline_after};
   config.allow_signup = allow_signup;
   config.session_ttl = session_ttl;

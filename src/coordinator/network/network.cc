@@ -202,9 +202,15 @@ StatusOr<std::string> Network::ChooseRegion(store::NetworkTx& tx, const store::D
   }
   auto stored = nlohmann::json::parse(d.placement_evidence_json, nullptr, false);
   if (!stored.is_discarded()) {
-    if (auto e = api::DecodePlacementEvidence(stored, "placement"); e.ok()) {
+    if (auto e = api::DecodeStoredPlacementEvidence(stored); e.ok()) {
       ev.declared_country = e->country;
       for (auto& p : e->rtt) ev.rtt.push_back({p.region, p.gateway, p.samples_ms});
+      if (e->geoip) {
+        ev.geoip_country = e->geoip->country;
+        if (e->geoip->lat && e->geoip->lon) {
+          ev.geoip_location = placement::GeoPoint{*e->geoip->lat, *e->geoip->lon};
+        }
+      }
     }
   }
   const placement::Decision dec = placement::Place(candidates, ev, config_.placement);
@@ -213,8 +219,12 @@ StatusOr<std::string> Network::ChooseRegion(store::NetworkTx& tx, const store::D
                       {"detail", dec.detail},
                       {"evidence", dec.evidence}};
   if (dec.region && dec.metric > 0) j["metric"] = dec.metric;
-  const std::string cell =
-      dec.region ? "" : placement::WaitlistCell(ev.declared_country, std::nullopt);
+  // The cell from the strongest location evidence: GeoIP's country and coordinates, else the
+  // declared country alone.
+  const std::string cell = dec.region ? ""
+                           : ev.geoip_country
+                               ? placement::WaitlistCell(ev.geoip_country, ev.geoip_location)
+                               : placement::WaitlistCell(ev.declared_country, std::nullopt);
   if (j.dump() != d.placement_json || cell != d.waitlist_cell) {
     HEARTH_RETURN_IF_ERROR(tx.SetPlacement(d.id, j.dump(), cell));
   }
