@@ -240,4 +240,84 @@ nlohmann::json EncodeRegion(const store::Region& r, int64_t devices) {
   return j;
 }
 
+StatusOr<HostingDetails> DecodeHostingDetails(const std::string& body) {
+  HEARTH_ASSIGN_OR_RETURN(nlohmann::json obj, ParseObject(body));
+  JsonReader r(obj);
+  HostingDetails h;
+  HEARTH_ASSIGN_OR_RETURN(h.gateway_endpoint, r.String("gateway_endpoint", 255));
+  if (!IsHostPort(h.gateway_endpoint)) {
+    return Status::InvalidArgument("gateway_endpoint",
+                                   "must be the public \"host:port\" the region's first gateway "
+                                   "will listen on, e.g. \"203.0.113.5:51820\"");
+  }
+  HEARTH_ASSIGN_OR_RETURN(h.uplink_mbps, r.Int("uplink_mbps", 0, 1'000'000));
+  if (h.uplink_mbps < kMinUplinkMbps) {
+    return Status::InvalidArgument("uplink_mbps", "hosting a region's gateway needs at least " +
+                                                      std::to_string(kMinUplinkMbps) +
+                                                      " Mbit/s of uplink");
+  }
+  HEARTH_ASSIGN_OR_RETURN(h.control_nodes, r.Int("control_nodes", 1, 7));
+  HEARTH_ASSIGN_OR_RETURN(h.contact, r.String("contact", 200));
+  if (h.contact.size() < 3) {
+    return Status::InvalidArgument("contact", "say how admins reach you (3..200 characters)");
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> note, r.OptString("note", 500));
+  h.note = note.value_or("");
+  return h;
+}
+
+nlohmann::json EncodeHostingDetails(const HostingDetails& h) {
+  nlohmann::json j = {{"gateway_endpoint", h.gateway_endpoint},
+                      {"uplink_mbps", h.uplink_mbps},
+                      {"control_nodes", h.control_nodes},
+                      {"contact", h.contact}};
+  if (!h.note.empty()) j["note"] = h.note;
+  return j;
+}
+
+StatusOr<ApproveRequest> DecodeApprove(const std::string& body) {
+  HEARTH_ASSIGN_OR_RETURN(nlohmann::json obj, ParseObject(body));
+  JsonReader r(obj);
+  ApproveRequest a;
+  HEARTH_ASSIGN_OR_RETURN(a.volunteer, r.String("volunteer", 254));
+  auto it = obj.find("region");
+  if (it == obj.end() || !it->is_object()) {
+    return Status::InvalidArgument(
+        "region", "must be an object with the new region's id, name and location_region");
+  }
+  a.region = *it;
+  return a;
+}
+
+nlohmann::json EncodeProposal(const store::RegionProposal& p, int64_t waiting_devices,
+                              int64_t waiting_gpus, const nlohmann::json& volunteers) {
+  nlohmann::json j = {{"id", p.id},
+                      {"cell", p.cell},
+                      {"country", p.country},
+                      {"status", p.status},
+                      {"devices_at_proposal", p.devices},
+                      {"gpus_at_proposal", p.gpus},
+                      {"waiting_devices", waiting_devices},
+                      {"waiting_gpus", waiting_gpus},
+                      {"created_at", FormatRfc3339(p.created_at)},
+                      {"updated_at", FormatRfc3339(p.updated_at)},
+                      {"volunteers", volunteers}};
+  j["region"] = p.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.region_id);
+  j["volunteer"] = p.volunteer ? nlohmann::json(p.volunteer->str()) : nlohmann::json(nullptr);
+  return j;
+}
+
+nlohmann::json EncodeAdminEvent(const store::AdminEvent& e) {
+  nlohmann::json detail = nlohmann::json::parse(e.detail_json, nullptr, false);
+  nlohmann::json j = {{"id", e.id},
+                      {"at", FormatRfc3339(e.at)},
+                      {"kind", e.kind},
+                      {"message", e.message},
+                      {"detail", detail.is_discarded() ? nlohmann::json::object() : detail},
+                      {"webhook", {{"state", e.webhook_state}, {"attempts", e.webhook_attempts}}}};
+  j["region"] = e.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.region_id);
+  j["proposal"] = e.proposal_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.proposal_id);
+  return j;
+}
+
 }  // namespace hearth::api

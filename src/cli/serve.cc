@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "coordinator/akash/config.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/regions/webhook.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -48,6 +49,7 @@ int RunServe(const Args& args) {
   Duration settle_every = std::chrono::minutes(1);
   std::string trusted_proxies;
   std::string geoip_db;
+  std::string webhook_url;
   int64_t max_rtt_ms = static_cast<int64_t>(net.placement.max_rtt_ms);
   int64_t max_distance_km = static_cast<int64_t>(net.placement.max_distance_km);
 
@@ -116,6 +118,18 @@ int RunServe(const Args& args) {
             "Placement bound by GeoIP: a region whose centre is farther than this from the "
             "device's GeoIP location (great-circle km) is not acceptable for it.",
             1, 20'040);
+  flags.Int("waitlist-threshold-devices", &net.proposal_min_devices,
+            "A waitlist cell with this many waiting devices raises a region proposal for admins "
+            "(0: not by count).",
+            0, 1'000'000);
+  flags.Int("waitlist-threshold-gpus", &net.proposal_min_gpus,
+            "A waitlist cell whose waiting devices have this many GPUs raises a region proposal "
+            "(0: not by GPUs).",
+            0, 1'000'000);
+  flags.String("webhook-url", &webhook_url,
+               "http://host:port/path that admin events (region proposals, volunteers, "
+               "approvals, activations, drains) are POSTed to as JSON, off the request path, "
+               "retried with backoff. Empty: the event log only (GET /v1/admin/events).");
   flags.String("admin-email", &admin_email,
                "With an empty store: create the first admin with this email.");
   flags.String("admin-password", &admin_password,
@@ -221,6 +235,18 @@ int RunServe(const Args& args) {
     return 2;
   }
 
+  if (!webhook_url.empty()) {
+    if (Status st = regions::WebhookSender::ValidateUrl(webhook_url, "--webhook-url"); !st.ok()) {
+      std::cerr << "hearth serve: " << st.ToString() << "\n";
+      return 2;
+    }
+  }
+  if (net.proposal_min_devices == 0 && net.proposal_min_gpus == 0) {
+    log::Warn(
+        "--waitlist-threshold-devices and --waitlist-threshold-gpus are both 0: full "
+        "waitlist cells raise no region proposals");
+  }
+
   auto geoip = geoip::OpenFromFlag(geoip_db, "--geoip-db");
   if (!geoip.ok()) {
     std::cerr << "hearth serve: " << geoip.status().ToString() << "\n";
@@ -254,6 +280,7 @@ int RunServe(const Args& args) {
     return 2;
   }
   net.gateway_down_after = gateway_down_after.count() > 0 ? gateway_down_after : 3 * heartbeat;
+  net.webhook = !webhook_url.empty();
   net.placement.max_rtt_ms = static_cast<double>(max_rtt_ms);
   net.placement.max_distance_km = static_cast<double>(max_distance_km);
   config.network = net;
@@ -348,7 +375,22 @@ int RunServe(const Args& args) {
       settle_cv.wait_for(lock, tick, [&] { return stopping; });
     }
   });
+  // Admin events to the webhook, on their own thread so a slow receiver never delays a tick.
+  std::thread webhook([&] {
+    if (webhook_url.empty()) return;
+    regions::WebhookSender sender(webhook_url, **store, SystemClock::Instance());
+    std::unique_lock<std::mutex> lock(settle_mu);
+    while (!stopping) {
+      lock.unlock();
+      if (auto n = sender.DeliverDue(); !n.ok()) {
+        log::Warn("webhook delivery loop failed; retrying", {{"error", n.status().ToString()}});
+      }
+      lock.lock();
+      settle_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
+    }
+  });
   server.Run();
+  webhook.join();
   liveness.join();
   signals.join();
   settler.join();
