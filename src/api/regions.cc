@@ -188,6 +188,19 @@ StatusOr<PlacementEvidence> DecodePlacementEvidence(const nlohmann::json& j,
   return e;
 }
 
+StatusOr<PlacementEvidence> DecodeStoredPlacementEvidence(const nlohmann::json& j) {
+  HEARTH_ASSIGN_OR_RETURN(PlacementEvidence e, DecodePlacementEvidence(j, "placement"));
+  auto it = j.find("geoip");
+  if (it == j.end() || !it->is_object()) return e;
+  GeoIpEvidence g;
+  g.country = it->value("country", "");
+  g.city = it->value("city", "");
+  if (it->contains("lat") && (*it)["lat"].is_number()) g.lat = (*it)["lat"].get<double>();
+  if (it->contains("lon") && (*it)["lon"].is_number()) g.lon = (*it)["lon"].get<double>();
+  if (g.country.size() == 2) e.geoip = g;
+  return e;
+}
+
 nlohmann::json EncodePlacementEvidence(const PlacementEvidence& e) {
   nlohmann::json rtt = nlohmann::json::array();
   for (const auto& p : e.rtt) {
@@ -195,6 +208,14 @@ nlohmann::json EncodePlacementEvidence(const PlacementEvidence& e) {
   }
   nlohmann::json j = {{"rtt", rtt}};
   if (e.country) j["country"] = *e.country;
+  if (e.geoip) {
+    nlohmann::json g = {{"country", e.geoip->country}, {"city", e.geoip->city}};
+    if (e.geoip->lat && e.geoip->lon) {
+      g["lat"] = *e.geoip->lat;
+      g["lon"] = *e.geoip->lon;
+    }
+    j["geoip"] = g;
+  }
   return j;
 }
 
@@ -216,6 +237,86 @@ nlohmann::json EncodeRegion(const store::Region& r, int64_t devices) {
                       {"pod_prefix", r.pod_prefix},
                       {"service_prefix", r.service_prefix}};
   j["admin"] = r.admin ? nlohmann::json(r.admin->str()) : nlohmann::json(nullptr);
+  return j;
+}
+
+StatusOr<HostingDetails> DecodeHostingDetails(const std::string& body) {
+  HEARTH_ASSIGN_OR_RETURN(nlohmann::json obj, ParseObject(body));
+  JsonReader r(obj);
+  HostingDetails h;
+  HEARTH_ASSIGN_OR_RETURN(h.gateway_endpoint, r.String("gateway_endpoint", 255));
+  if (!IsHostPort(h.gateway_endpoint)) {
+    return Status::InvalidArgument("gateway_endpoint",
+                                   "must be the public \"host:port\" the region's first gateway "
+                                   "will listen on, e.g. \"203.0.113.5:51820\"");
+  }
+  HEARTH_ASSIGN_OR_RETURN(h.uplink_mbps, r.Int("uplink_mbps", 0, 1'000'000));
+  if (h.uplink_mbps < kMinUplinkMbps) {
+    return Status::InvalidArgument("uplink_mbps", "hosting a region's gateway needs at least " +
+                                                      std::to_string(kMinUplinkMbps) +
+                                                      " Mbit/s of uplink");
+  }
+  HEARTH_ASSIGN_OR_RETURN(h.control_nodes, r.Int("control_nodes", 1, 7));
+  HEARTH_ASSIGN_OR_RETURN(h.contact, r.String("contact", 200));
+  if (h.contact.size() < 3) {
+    return Status::InvalidArgument("contact", "say how admins reach you (3..200 characters)");
+  }
+  HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> note, r.OptString("note", 500));
+  h.note = note.value_or("");
+  return h;
+}
+
+nlohmann::json EncodeHostingDetails(const HostingDetails& h) {
+  nlohmann::json j = {{"gateway_endpoint", h.gateway_endpoint},
+                      {"uplink_mbps", h.uplink_mbps},
+                      {"control_nodes", h.control_nodes},
+                      {"contact", h.contact}};
+  if (!h.note.empty()) j["note"] = h.note;
+  return j;
+}
+
+StatusOr<ApproveRequest> DecodeApprove(const std::string& body) {
+  HEARTH_ASSIGN_OR_RETURN(nlohmann::json obj, ParseObject(body));
+  JsonReader r(obj);
+  ApproveRequest a;
+  HEARTH_ASSIGN_OR_RETURN(a.volunteer, r.String("volunteer", 254));
+  auto it = obj.find("region");
+  if (it == obj.end() || !it->is_object()) {
+    return Status::InvalidArgument(
+        "region", "must be an object with the new region's id, name and location_region");
+  }
+  a.region = *it;
+  return a;
+}
+
+nlohmann::json EncodeProposal(const store::RegionProposal& p, int64_t waiting_devices,
+                              int64_t waiting_gpus, const nlohmann::json& volunteers) {
+  nlohmann::json j = {{"id", p.id},
+                      {"cell", p.cell},
+                      {"country", p.country},
+                      {"status", p.status},
+                      {"devices_at_proposal", p.devices},
+                      {"gpus_at_proposal", p.gpus},
+                      {"waiting_devices", waiting_devices},
+                      {"waiting_gpus", waiting_gpus},
+                      {"created_at", FormatRfc3339(p.created_at)},
+                      {"updated_at", FormatRfc3339(p.updated_at)},
+                      {"volunteers", volunteers}};
+  j["region"] = p.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.region_id);
+  j["volunteer"] = p.volunteer ? nlohmann::json(p.volunteer->str()) : nlohmann::json(nullptr);
+  return j;
+}
+
+nlohmann::json EncodeAdminEvent(const store::AdminEvent& e) {
+  nlohmann::json detail = nlohmann::json::parse(e.detail_json, nullptr, false);
+  nlohmann::json j = {{"id", e.id},
+                      {"at", FormatRfc3339(e.at)},
+                      {"kind", e.kind},
+                      {"message", e.message},
+                      {"detail", detail.is_discarded() ? nlohmann::json::object() : detail},
+                      {"webhook", {{"state", e.webhook_state}, {"attempts", e.webhook_attempts}}}};
+  j["region"] = e.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.region_id);
+  j["proposal"] = e.proposal_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.proposal_id);
   return j;
 }
 

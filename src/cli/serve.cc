@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "coordinator/akash/config.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/regions/webhook.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -46,6 +47,11 @@ int RunServe(const Args& args) {
   rewards::PayoutConfig payout;
   int64_t payout_fee = payout.fee.micro();
   Duration settle_every = std::chrono::minutes(1);
+  std::string trusted_proxies;
+  std::string geoip_db;
+  std::string webhook_url;
+  int64_t max_rtt_ms = static_cast<int64_t>(net.placement.max_rtt_ms);
+  int64_t max_distance_km = static_cast<int64_t>(net.placement.max_distance_km);
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -75,6 +81,16 @@ int RunServe(const Args& args) {
             "Requests per client address and minute to the public Akash endpoints "
             "(/v1/public/..., /v1/sdl/check; 0 disables).",
             0, 1'000'000);
+  flags.String("trusted-proxies", &trusted_proxies,
+               "Load balancers / reverse proxies whose X-Forwarded-For names the client, as "
+               "CIDR[,CIDR] (e.g. 10.0.0.0/8). The client address (rate limits, GeoIP "
+               "placement, logs) is then the rightmost X-Forwarded-For hop that is not a trusted "
+               "proxy; from any other peer the header is ignored. Empty: trust nobody.");
+  flags.String("geoip-db", &geoip_db,
+               "MaxMind-format city database(s) (.mmdb, comma-separated, e.g. an IPv4 and an "
+               "IPv6 file) for placing devices by the GeoIP of their address. Empty: the one "
+               "scripts/fetch-geoip cached under ${HEARTH_CACHE:-~/.cache/hearth}/geoip, if any; "
+               "'none': no GeoIP.");
   flags.String("akash-config", &akash_config,
                "The Akash policy file (YAML): edge policy, prices, provider identity and the "
                "bid-script token. Without it no persistent storage or IP leases are offered.");
@@ -94,6 +110,26 @@ int RunServe(const Args& args) {
             "re-homed to the other gateways (0: three heartbeat intervals).");
   flags.Dur("liveness-tick", &tick,
             "How often gateway liveness and pending network attachments are checked.");
+  flags.Int("placement-max-rtt-ms", &max_rtt_ms,
+            "Placement bound by measurement: a region whose best gateway the device measured "
+            "slower than this (median round trip, ms) is not acceptable for it.",
+            1, 60'000);
+  flags.Int("placement-max-distance-km", &max_distance_km,
+            "Placement bound by GeoIP: a region whose centre is farther than this from the "
+            "device's GeoIP location (great-circle km) is not acceptable for it.",
+            1, 20'040);
+  flags.Int("waitlist-threshold-devices", &net.proposal_min_devices,
+            "A waitlist cell with this many waiting devices raises a region proposal for admins "
+            "(0: not by count).",
+            0, 1'000'000);
+  flags.Int("waitlist-threshold-gpus", &net.proposal_min_gpus,
+            "A waitlist cell whose waiting devices have this many GPUs raises a region proposal "
+            "(0: not by GPUs).",
+            0, 1'000'000);
+  flags.String("webhook-url", &webhook_url,
+               "http://host:port/path that admin events (region proposals, volunteers, "
+               "approvals, activations, drains) are POSTed to as JSON, off the request path, "
+               "retried with backoff. Empty: the event log only (GET /v1/admin/events).");
   flags.String("admin-email", &admin_email,
                "With an empty store: create the first admin with this email.");
   flags.String("admin-password", &admin_password,
@@ -193,7 +229,39 @@ int RunServe(const Args& args) {
     return 1;
   }
 
+  auto proxies = http::TrustedProxies::Parse(trusted_proxies, "--trusted-proxies");
+  if (!proxies.ok()) {
+    std::cerr << "hearth serve: " << proxies.status().ToString() << "\n";
+    return 2;
+  }
+
+  if (!webhook_url.empty()) {
+    if (Status st = regions::WebhookSender::ValidateUrl(webhook_url, "--webhook-url"); !st.ok()) {
+      std::cerr << "hearth serve: " << st.ToString() << "\n";
+      return 2;
+    }
+  }
+  if (net.proposal_min_devices == 0 && net.proposal_min_gpus == 0) {
+    log::Warn(
+        "--waitlist-threshold-devices and --waitlist-threshold-gpus are both 0: full "
+        "waitlist cells raise no region proposals");
+  }
+
+  auto geoip = geoip::OpenFromFlag(geoip_db, "--geoip-db");
+  if (!geoip.ok()) {
+    std::cerr << "hearth serve: " << geoip.status().ToString() << "\n";
+    return 2;
+  }
+  if (*geoip) {
+    log::Info("GeoIP placement evidence",
+              {{"database", (*geoip)->Describe()},
+               {"files", static_cast<int64_t>((*geoip)->paths().size())}});
+  } else {
+    log::Info("no GeoIP database; placement uses RTT and declared countries only");
+  }
+
   coordinator::Config config;
+  config.geoip = *geoip;
   config.liveness = {heartbeat, stale_after, offline_after};
   config.allow_signup = allow_signup;
   config.session_ttl = session_ttl;
@@ -212,6 +280,9 @@ int RunServe(const Args& args) {
     return 2;
   }
   net.gateway_down_after = gateway_down_after.count() > 0 ? gateway_down_after : 3 * heartbeat;
+  net.webhook = !webhook_url.empty();
+  net.placement.max_rtt_ms = static_cast<double>(max_rtt_ms);
+  net.placement.max_distance_km = static_cast<double>(max_distance_km);
   config.network = net;
   config.rewards = reward_policy;
   config.payout = payout;
@@ -251,6 +322,7 @@ int RunServe(const Args& args) {
   opts.body_limit = static_cast<size_t>(body_limit);
   opts.read_timeout = read_timeout;
   opts.threads = static_cast<int>(threads);
+  opts.trusted_proxies = *proxies;
   opts.static_files = [&coord](const http::Request& req) { return coord.ServeStatic(req); };
   http::Server server(opts, coord.router(), &coord.metrics(), &coord.notifier());
   if (Status st = server.Start(); !st.ok()) {
@@ -303,7 +375,22 @@ int RunServe(const Args& args) {
       settle_cv.wait_for(lock, tick, [&] { return stopping; });
     }
   });
+  // Admin events to the webhook, on their own thread so a slow receiver never delays a tick.
+  std::thread webhook([&] {
+    if (webhook_url.empty()) return;
+    regions::WebhookSender sender(webhook_url, **store, SystemClock::Instance());
+    std::unique_lock<std::mutex> lock(settle_mu);
+    while (!stopping) {
+      lock.unlock();
+      if (auto n = sender.DeliverDue(); !n.ok()) {
+        log::Warn("webhook delivery loop failed; retrying", {{"error", n.status().ToString()}});
+      }
+      lock.lock();
+      settle_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
+    }
+  });
   server.Run();
+  webhook.join();
   liveness.join();
   signals.join();
   settler.join();

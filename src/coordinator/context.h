@@ -10,6 +10,7 @@
 #include "common/random.h"
 #include "coordinator/accounts/auth.h"
 #include "coordinator/akash/config.h"
+#include "coordinator/geoip/geoip.h"
 #include "coordinator/network/network.h"
 #include "coordinator/rewards/payout.h"
 #include "coordinator/rewards/policy.h"
@@ -32,6 +33,8 @@ struct Config {
   // Requests per client address and minute to the public, unauthenticated Akash endpoints.
   int public_rate_per_minute = 120;
   network::Config network;
+  // GeoIP of client addresses for placement (`hearth serve --geoip-db`); null: none.
+  std::shared_ptr<const geoip::Database> geoip;
   // Rewards: one operator policy for every device until regions carry their own.
   rewards::RewardPolicy rewards;
   rewards::PayoutConfig payout;

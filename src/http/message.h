@@ -19,7 +19,10 @@ struct Request {
   std::map<std::string, std::string> query;
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
-  std::string remote_address;                 // peer IP of the TCP connection
+  // The client's address: the TCP peer's, or the one a trusted proxy forwarded
+  // (http/trusted_proxies.h). Rate limits, GeoIP and logs use this.
+  std::string remote_address;
+  std::string peer_address;                   // IP of the TCP peer itself
   std::map<std::string, std::string> params;  // path parameters filled by the router
   // Set on the last call of a long-poll (see Response::WaitFor): answer now, do not wait again.
   bool final_attempt = false;

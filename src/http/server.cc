@@ -36,7 +36,8 @@ std::string PercentDecodeQueryPart(std::string_view s) {
   return out;
 }
 
-Request ToRequest(const bhttp::request<bhttp::string_body>& r, const std::string& remote) {
+Request ToRequest(const bhttp::request<bhttp::string_body>& r, const std::string& remote,
+                  const TrustedProxies& proxies) {
   Request req;
   req.method = std::string(r.method_string());
   const std::string target(r.target());
@@ -61,7 +62,15 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& r, const std::string
     req.headers.emplace_back(std::move(name), std::string(f.value()));
   }
   req.body = r.body();
+  req.peer_address = remote;
   req.remote_address = remote;
+  if (!proxies.empty()) {
+    std::vector<std::string> forwarded;
+    for (const auto& [name, value] : req.headers) {
+      if (name == "x-forwarded-for") forwarded.push_back(value);
+    }
+    req.remote_address = proxies.ClientAddress(remote, forwarded);
+  }
   return req;
 }
 
@@ -144,7 +153,7 @@ struct Server::Impl {
       // In flight from here until the response is written; Shutdown() waits for these.
       ++inflight;
       const auto started = std::chrono::steady_clock::now();
-      Request req = ToRequest(parser.get(), remote);
+      Request req = ToRequest(parser.get(), remote, options.trusted_proxies);
       std::string route;
       Response res = Dispatch(&req, &route);
       if (!res.wait_topic.empty()) res = co_await Park(&req, std::move(res), &route);

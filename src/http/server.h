@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "http/notifier.h"
 #include "http/router.h"
+#include "http/trusted_proxies.h"
 
 namespace hearth::http {
 
@@ -32,6 +33,8 @@ struct ServerOptions {
   // Long-polls (Response::WaitFor) re-run their handler at least this often, so changes made by
   // another coordinator replica are seen even without a local Notify.
   Duration long_poll_recheck = std::chrono::seconds(1);
+  // Peers whose X-Forwarded-For names the client (Request::remote_address); empty: none.
+  TrustedProxies trusted_proxies;
   // Static fallback for GET requests that match no route (e.g. the portal's files); may be null.
   std::function<std::optional<Response>(const Request&)> static_files;
 };

@@ -175,6 +175,43 @@ ALTER TABLE devices ADD COLUMN admin_state_at BIGINT;
 ALTER TABLE devices ADD COLUMN k8s_state TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN k8s_json TEXT NOT NULL DEFAULT '{}'
 )sql"},
+      // Regions (issue 4): proposals raised by full waitlist cells, volunteers to host them, and
+      // the admin event log with its webhook outbox.
+      {6, "region_proposals_events", R"sql(
+CREATE TABLE region_proposals (
+  id TEXT PRIMARY KEY,
+  cell TEXT NOT NULL UNIQUE,
+  country TEXT NOT NULL,
+  status TEXT NOT NULL,
+  devices BIGINT NOT NULL,
+  gpus BIGINT NOT NULL,
+  region_id TEXT NOT NULL,
+  volunteer_account_id TEXT REFERENCES accounts(id),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE region_volunteers (
+  proposal_id TEXT NOT NULL REFERENCES region_proposals(id),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  details_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (proposal_id, account_id)
+);
+CREATE TABLE admin_events (
+  id BIGINT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  region_id TEXT NOT NULL,
+  proposal_id TEXT NOT NULL,
+  message TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  webhook_state TEXT NOT NULL,
+  webhook_attempts BIGINT NOT NULL,
+  webhook_next_at BIGINT NOT NULL
+);
+CREATE INDEX admin_events_webhook ON admin_events(webhook_state, webhook_next_at);
+CREATE INDEX devices_waitlist_cell ON devices(waitlist_cell)
+)sql"},
   };
   return kMigrations;
 }

@@ -131,6 +131,45 @@ struct Region {
   Timestamp updated_at;
 };
 
+// ---- Regions: proposals, volunteers and the admin event log (coordinator/regions) ----
+
+// A region proposal: raised once per waitlist cell when its waitlist reaches the threshold.
+struct RegionProposal {
+  std::string id;                      // "rp_" + 16 hex digits of SHA-256(cell): one per cell
+  std::string cell;                    // the waitlist cell, e.g. "KE/-/-" (unique)
+  std::string country;                 // of the cell
+  std::string status = "open";         // "open", "approved"
+  int64_t devices = 0;                 // waitlisted devices in the cell when it was raised
+  int64_t gpus = 0;                    // and their GPUs
+  std::string region_id;               // set when approved: the bootstrapping region
+  std::optional<AccountId> volunteer;  // the approved volunteer (the region's admin)
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// A waitlisted owner's offer to host a proposed region's control plane.
+struct RegionVolunteer {
+  std::string proposal_id;
+  AccountId account_id;
+  std::string details_json;  // api::HostingDetails as JSON, validated by the API layer
+  Timestamp created_at;
+};
+
+// One entry of the admin event log, and its webhook delivery state (an outbox: the event and
+// its pending delivery are written in the same transaction as the change they report).
+struct AdminEvent {
+  int64_t id = 0;  // assigned by the store, increasing
+  Timestamp at;
+  std::string kind;  // "region_proposed", "region_volunteered", "region_approved", ...
+  std::string region_id;
+  std::string proposal_id;
+  std::string message;                 // one human sentence
+  std::string detail_json = "{}";      // kind-specific facts (coarse cells only, no coordinates)
+  std::string webhook_state = "none";  // "none" (no webhook), "pending", "delivered", "failed"
+  int64_t webhook_attempts = 0;
+  Timestamp webhook_next_at;  // when a pending delivery is due
+};
+
 // Network-state operations inside one transaction (Store::NetworkTransaction); valid only during
 // the callback. Lists are of live (not removed) devices, ordered by id, so that callers are
 // deterministic. An address pool is named "<region>/<kind>" and holds claimed indexes.
@@ -172,6 +211,23 @@ class NetworkTx {
   virtual Status MarkRemoved(const DeviceId& id, Timestamp now) = 0;
   // config_version += 1.
   virtual Status BumpVersion(const DeviceId& id) = 0;
+
+  // ---- Regions: proposals, volunteers, admin events ----
+  // Live devices waitlisted in `cell` (not attached), ordered by id.
+  virtual StatusOr<std::vector<Device>> ListWaitlisted(const std::string& cell) = 0;
+  virtual StatusOr<std::optional<RegionProposal>> FindProposal(const std::string& id) = 0;
+  // Oldest first.
+  virtual StatusOr<std::vector<RegionProposal>> ListProposals() = 0;
+  // kAlreadyExists when the id or the cell has a proposal already.
+  virtual Status InsertProposal(const RegionProposal& p) = 0;
+  // Replaces status, region_id, volunteer and updated_at; kNotFound when absent.
+  virtual Status UpdateProposal(const RegionProposal& p) = 0;
+  // Inserts, or replaces the details of the same account's earlier offer.
+  virtual Status UpsertVolunteer(const RegionVolunteer& v) = 0;
+  // Oldest first.
+  virtual StatusOr<std::vector<RegionVolunteer>> ListVolunteers(const std::string& proposal_id) = 0;
+  // Appends to the admin event log; sets e.id (increasing).
+  virtual Status InsertEvent(AdminEvent& e) = 0;
 };
 
 struct Heartbeat {
@@ -372,6 +428,14 @@ class Store {
   // batch is kFailedPrecondition "batch_finished".
   virtual StatusOr<PayoutBatch> FinishPayoutBatch(const std::string& id, bool paid,
                                                   const std::string& tx_hash, Timestamp now) = 0;
+
+  // ---- Regions: admin event log and webhook outbox ----
+  // Events with id > after_id, oldest first, at most `limit`.
+  virtual StatusOr<std::vector<AdminEvent>> ListEvents(int64_t after_id, int64_t limit) = 0;
+  // Pending webhook deliveries due at `now`, oldest first.
+  virtual StatusOr<std::vector<AdminEvent>> DueWebhookEvents(Timestamp now, int64_t limit) = 0;
+  virtual Status SetWebhookState(int64_t id, const std::string& state, int64_t attempts,
+                                 Timestamp next_at) = 0;
 
   // Schema version after migrations (for /healthz and tests).
   virtual StatusOr<int> SchemaVersion() = 0;

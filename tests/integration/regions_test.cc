@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "agent/inventory/inventory.h"
+#include "common/keys.h"
+#include "coordinator/geoip/geoip.h"
 #include "harness.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace hearth::testing {
 namespace {
@@ -192,6 +196,117 @@ TEST_F(RegionsTest, OnlyAdminsManageRegions) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 403);
   EXPECT_EQ(RegionCount(), 1);
+}
+
+// POST /v1/enroll as a load balancer in front of the coordinator would forward it: the
+// balancer's X-Forwarded-For names the device's public address. Returns the response body.
+nlohmann::json EnrollBehindProxy(const std::string& url, const std::string& key,
+                                 const std::string& forwarded_for,
+                                 const nlohmann::json& placement) {
+  const std::string root = FixtureRoot("cpu-only");
+  auto inv = agent::CollectInventory({root + "/sys", root + "/proc", root + "/etc", ""});
+  EXPECT_TRUE(inv.ok());
+  nlohmann::json body = {
+      {"install_key", key},
+      {"hostname", "behind-proxy"},
+      {"agent_version", "test"},
+      {"wg_public_key", WgPrivateKey::Generate().Public().ToString()},
+      {"identity_public_key", IdentityPrivateKey::Generate().Public().ToString()},
+      {"inventory", agent::InventoryToJson(*inv)},
+      {"placement", placement}};
+  auto c = http::Client::Create(url).value();
+  auto r = c->Do("POST", "/v1/enroll", body.dump(),
+                 {{"Content-Type", "application/json"}, {"X-Forwarded-For", forwarded_for}});
+  EXPECT_TRUE(r.ok());
+  if (!r.ok()) return nlohmann::json();
+  EXPECT_EQ(r->status, 201) << r->body;
+  return r->Json();
+}
+
+std::string Joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+// GeoIP of the forwarded client address (the real GeoLite2 database) is placement evidence after
+// RTT and before the declared country, bounded by --placement-max-distance-km, and is stored on
+// the device's evidence for the Akash attributes.
+TEST(RegionsGeoIpTest, ForwardedAddressesArePlacedByGeoIpWithinTheBound) {
+  const std::vector<std::string> db = geoip::CachedDatabase();
+  ASSERT_FALSE(db.empty()) << "run scripts/fetch-geoip (scripts/install-deps does)";
+  TempDir dir;
+  for (const std::string bound : {"3000", "500"}) {
+    CoordinatorProcess coord(
+        dir.path() + "/coord-" + bound,
+        {"--liveness-tick", "200ms", "--auth-rate-limit", "0", "--admin-email", kAdminEmail,
+         "--admin-password", kAdminPassword, "--trusted-proxies", "127.0.0.1/32", "--geoip-db",
+         Joined(db), "--placement-max-distance-km", bound});
+    ASSERT_TRUE(coord.Start()) << coord.log();
+    ApiUser admin(coord.url(), kAdminEmail, kAdminPassword);
+    ASSERT_TRUE(admin.SignUpAndIn());
+    for (auto [id, loc, lat, lon, country] :
+         {std::tuple{"eu-berlin", "eu-central", 52.52, 13.40, "DE"},
+          std::tuple{"sa-saopaulo", "sa-brazil", -23.55, -46.63, "BR"}}) {
+      auto r = admin.client()->PostJson("/v1/regions", {{"id", id},
+                                                        {"name", id},
+                                                        {"location_region", loc},
+                                                        {"lat", lat},
+                                                        {"lon", lon},
+                                                        {"countries", {country}}});
+      ASSERT_TRUE(r.ok());
+      ASSERT_EQ(r->status, 201) << r->body;
+    }
+    // RIPE NCC's address is in Amsterdam, 577 km from Berlin: GeoIP beats the declared BR.
+    nlohmann::json nl =
+        EnrollBehindProxy(coord.url(), admin.CreateKey(), "193.0.6.139", {{"country", "BR"}});
+    if (bound == "3000") {
+      EXPECT_EQ(nl["placement"]["region"], "eu-berlin") << nl;
+      EXPECT_EQ(nl["placement"]["evidence"], "geoip_location") << nl;
+    } else {
+      // Beyond 500 km no region is acceptable by distance; GeoIP's country (NL) is served by
+      // none, so the declared country decides.
+      EXPECT_EQ(nl["placement"]["region"], "sa-saopaulo") << nl;
+      EXPECT_EQ(nl["placement"]["evidence"], "declared_country") << nl;
+    }
+    // NIC.br's address in São Paulo; the hops the client wrote left of it are not believed.
+    nlohmann::json br = EnrollBehindProxy(coord.url(), admin.CreateKey(), "8.8.8.8, 200.160.0.8",
+                                          nlohmann::json::object());
+    EXPECT_EQ(br["placement"]["region"], "sa-saopaulo") << br;
+    // Tokyo is far from both: waitlisted in its GeoIP cell, no coordinates shown.
+    nlohmann::json jp =
+        EnrollBehindProxy(coord.url(), admin.CreateKey(), "202.12.27.33", nlohmann::json::object());
+    EXPECT_TRUE(jp["placement"]["region"].is_null()) << jp;
+    EXPECT_EQ(jp["placement"]["reason"], "out_of_bound") << jp;
+    EXPECT_EQ(jp["placement"]["waitlist_cell"].get<std::string>().substr(0, 3), "JP/") << jp;
+    EXPECT_EQ(jp["placement"]["waitlist_position"], 1) << jp;
+    EXPECT_EQ(jp.dump().find("139.69"), std::string::npos) << jp;  // no exact longitude
+    // The lookup is stored on the device's evidence (the Akash attributes read it from there).
+    auto stored = admin.client()->Get("/v1/devices/" + jp["device_id"].get<std::string>());
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->status, 200) << stored->body;
+    EXPECT_EQ(coord.Stop(), 0);
+    auto st = store::OpenSqliteStore(dir.path() + "/coord-" + bound + "/hearth.db");
+    ASSERT_TRUE(st.ok());
+    auto dev = (*st)->GetDevice(DeviceId(jp["device_id"].get<std::string>()));
+    ASSERT_TRUE(dev.ok());
+    nlohmann::json ev = nlohmann::json::parse(dev->placement_evidence_json);
+    EXPECT_EQ(ev["geoip"]["country"], "JP") << ev;
+    EXPECT_TRUE(ev["geoip"]["lat"].is_number()) << ev;
+  }
+}
+
+TEST(RegionsServeTest, BadPlacementBoundsStopTheCoordinatorNamingTheFlag) {
+  TempDir dir;
+  for (const std::string flag : {"--placement-max-rtt-ms", "--placement-max-distance-km"}) {
+    for (const std::string value : {"0", "-5", "ten"}) {
+      CommandResult r =
+          RunHearth({"serve", "--listen", "127.0.0.1:0", "--data", dir.path() + "/d", flag, value},
+                    seconds(20), dir.path() + "/serve.log");
+      EXPECT_EQ(r.exit_code, 2) << r.output;
+      EXPECT_NE(r.output.find(flag), std::string::npos) << r.output;
+    }
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "common/keys.h"
 #include "common/log.h"
 #include "coordinator/enroll/install_key.h"
+#include "coordinator/geoip/geoip.h"
 
 namespace hearth::enroll {
 
@@ -97,6 +98,13 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     d.last_seen = now;
     d.role = er->role;
     d.endpoint = er->endpoint;
+    // GeoIP of the client address (behind trusted proxies, the forwarded one) is the
+    // coordinator's own evidence; whatever the device sent under that name was not decoded.
+    if (ctx.config.geoip) {
+      if (std::optional<geoip::Location> loc = ctx.config.geoip->Lookup(req.remote_address)) {
+        er->placement.geoip = api::GeoIpEvidence{loc->country, loc->city, loc->lat, loc->lon};
+      }
+    }
     d.placement_evidence_json = api::EncodePlacementEvidence(er->placement).dump();
     auto stored = ctx.store.EnrollDevice(HashInstallKey(*canonical), now, std::move(d));
     if (!stored.ok()) {

@@ -4,6 +4,7 @@
 
 #include "api/regions.h"
 #include "common/log.h"
+#include "coordinator/regions/proposals.h"
 
 namespace hearth::network {
 namespace {
@@ -177,12 +178,14 @@ StatusOr<std::string> Network::ChooseRegion(store::NetworkTx& tx, const store::D
   for (const auto& r : regions) {
     if (r.location_region.empty()) continue;
     configured = true;
-    if (r.status != "active") continue;
-    // A gateway or control node named in a region's catalog belongs there.
+    // A gateway or control node named in a region's catalog belongs there — also while the
+    // region is bootstrapping, since its gateways coming up is what activates it.
     if (d.role != "worker" && !d.endpoint.empty() &&
+        (r.status == "active" || r.status == "bootstrapping") &&
         std::find(r.gateways.begin(), r.gateways.end(), d.endpoint) != r.gateways.end()) {
       return r.id;
     }
+    if (r.status != "active") continue;
     placement::Candidate c;
     c.id = r.id;
     c.centre = {r.centre_lat, r.centre_lon};
@@ -202,9 +205,15 @@ StatusOr<std::string> Network::ChooseRegion(store::NetworkTx& tx, const store::D
   }
   auto stored = nlohmann::json::parse(d.placement_evidence_json, nullptr, false);
   if (!stored.is_discarded()) {
-    if (auto e = api::DecodePlacementEvidence(stored, "placement"); e.ok()) {
+    if (auto e = api::DecodeStoredPlacementEvidence(stored); e.ok()) {
       ev.declared_country = e->country;
       for (auto& p : e->rtt) ev.rtt.push_back({p.region, p.gateway, p.samples_ms});
+      if (e->geoip) {
+        ev.geoip_country = e->geoip->country;
+        if (e->geoip->lat && e->geoip->lon) {
+          ev.geoip_location = placement::GeoPoint{*e->geoip->lat, *e->geoip->lon};
+        }
+      }
     }
   }
   const placement::Decision dec = placement::Place(candidates, ev, config_.placement);
@@ -213,10 +222,22 @@ StatusOr<std::string> Network::ChooseRegion(store::NetworkTx& tx, const store::D
                       {"detail", dec.detail},
                       {"evidence", dec.evidence}};
   if (dec.region && dec.metric > 0) j["metric"] = dec.metric;
-  const std::string cell =
-      dec.region ? "" : placement::WaitlistCell(ev.declared_country, std::nullopt);
+  // The cell from the strongest location evidence: GeoIP's country and coordinates, else the
+  // declared country alone.
+  const std::string cell = dec.region ? ""
+                           : ev.geoip_country
+                               ? placement::WaitlistCell(ev.geoip_country, ev.geoip_location)
+                               : placement::WaitlistCell(ev.declared_country, std::nullopt);
   if (j.dump() != d.placement_json || cell != d.waitlist_cell) {
     HEARTH_RETURN_IF_ERROR(tx.SetPlacement(d.id, j.dump(), cell));
+    // Newly waitlisted here: the cell may now be full enough to propose a region. (Only then,
+    // so re-placing a long waitlist every tick does not recount it.)
+    if (!cell.empty() && cell != d.waitlist_cell) {
+      HEARTH_RETURN_IF_ERROR(
+          regions::MaybePropose(tx, cell, {config_.proposal_min_devices, config_.proposal_min_gpus},
+                                config_.webhook, clock_.Now())
+              .status());
+    }
   }
   return dec.region.value_or("");
 }
@@ -291,7 +312,8 @@ StatusOr<ChangeSet> Network::Attach(const DeviceId& device) {
   return Run([&](store::NetworkTx& tx, ChangeSet* cs) -> Status {
     HEARTH_ASSIGN_OR_RETURN(store::Device d, tx.GetDevice(device));
     if (d.removed_at) return Status::NotFound("device " + device.str() + " was removed");
-    if (!d.region_id.empty()) return Status::Ok();  // attached already
+    if (!d.region_id.empty()) return Status::Ok();       // attached already
+    if (d.admin_state == "banned") return Status::Ok();  // never placed
     return AttachLocked(tx, d, cs);
   });
 }
@@ -313,11 +335,41 @@ StatusOr<ChangeSet> Network::Remove(const DeviceId& device) {
   });
 }
 
+Status Network::ActivateBootstrapped(store::NetworkTx& tx, Timestamp now) {
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Region> regions, tx.ListRegions());
+  for (store::Region& r : regions) {
+    if (r.status != "bootstrapping") continue;
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> gateways, tx.ListByRole(r.id, "gateway"));
+    // Up: enrolled in the region and heartbeating (a heartbeat since enrollment, recent enough).
+    auto up = std::find_if(gateways.begin(), gateways.end(), [&](const store::Device& g) {
+      return g.last_heartbeat_json != "{}" && now - g.last_seen <= config_.gateway_down_after &&
+             g.admin_state != "banned";
+    });
+    if (up == gateways.end()) continue;
+    r.status = "active";
+    r.updated_at = now;
+    HEARTH_RETURN_IF_ERROR(tx.UpdateRegion(r));
+    store::AdminEvent e;
+    e.at = now;
+    e.kind = "region_activated";
+    e.region_id = r.id;
+    e.message = "region " + r.id + " is active: gateway " + up->id.str() +
+                " is up; its waitlisted devices are being placed";
+    e.detail_json = nlohmann::json{{"region", r.id}, {"gateway", up->id.str()}}.dump();
+    HEARTH_RETURN_IF_ERROR(regions::RecordEvent(tx, config_.webhook, e));
+  }
+  return Status::Ok();
+}
+
 StatusOr<ChangeSet> Network::Tick() {
   const Timestamp now = clock_.Now();
   return Run([&](store::NetworkTx& tx, ChangeSet* cs) -> Status {
+    // First: a bootstrapping region whose gateway came up becomes active, so the waitlisted
+    // devices below are placed in the same tick.
+    HEARTH_RETURN_IF_ERROR(ActivateBootstrapped(tx, now));
     HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> unattached, tx.ListUnattached());
     for (const auto& d : unattached) {
+      if (d.admin_state == "banned") continue;  // never placed (the CONTRACT's ban)
       // A device that could not be attached (e.g. addresses exhausted) keeps waiting.
       if (Status st = AttachLocked(tx, d, cs); !st.ok()) {
         if (st.code() != Code::kResourceExhausted) return st;

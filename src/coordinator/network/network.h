@@ -41,6 +41,12 @@ struct Config {
   Duration gateway_down_after = std::chrono::seconds(90);
   // Placement bounds once regions are configured (coordinator/placement).
   placement::Bounds placement;
+  // A waitlist cell raises a region proposal at this many devices / GPUs (0: not by that;
+  // coordinator/regions/proposals.h).
+  int64_t proposal_min_devices = 10;
+  int64_t proposal_min_gpus = 0;
+  // Admin events are queued for the webhook (`hearth serve --webhook-url`).
+  bool webhook = false;
 };
 
 // What one change did: the devices whose desired config version was bumped.
@@ -81,6 +87,8 @@ class Network {
   // location_region); otherwise the placement decision over the active configured regions,
   // recorded on the device. "" when the device is waitlisted.
   StatusOr<std::string> ChooseRegion(store::NetworkTx& tx, const store::Device& d);
+  // Bootstrapping regions with a gateway up become active (and an admin event says so).
+  Status ActivateBootstrapped(store::NetworkTx& tx, Timestamp now);
   Status Rebalance(store::NetworkTx& tx, const std::string& region, ChangeSet* cs);
   Status Rehome(store::NetworkTx& tx, const store::Device& device,
                 const std::optional<DeviceId>& to, ChangeSet* cs);

@@ -26,6 +26,7 @@ class NetworkTest : public ::testing::Test {
   }
 
   void Open(Config config) {
+    if (!dir_.empty()) TearDown();  // a test re-opening with another config
     static int n = 0;
     dir_ = std::filesystem::temp_directory_path() /
            ("hearth-net-" + std::to_string(getpid()) + "-" + std::to_string(++n));
@@ -352,6 +353,55 @@ TEST_F(NetworkTest, ConfiguredRegionsPlaceByEvidenceAndWaitlistTheRest) {
   EXPECT_EQ(Get(waiting).waitlist_cell, "");
   EXPECT_GT(Get(waiting).config_version, 0);
   EXPECT_TRUE(tick->bumped.count(waiting));
+}
+
+TEST_F(NetworkTest, ConfiguredBoundsDecideWhatIsTooFar) {
+  // `hearth serve --placement-max-rtt-ms 20`: a region measured at 30 ms is out of bound.
+  Config tight;
+  tight.placement.max_rtt_ms = 20;
+  Open(tight);
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    store::Region r;
+                    r.id = "eu-berlin";
+                    r.name = r.id;
+                    r.overlay_prefix = "100.65.0.0/16";
+                    r.pod_prefix = "10.65.0.0/16";
+                    r.service_prefix = "10.43.0.0/16";
+                    r.location_region = "eu-central";
+                    r.centre_lat = 52.5;
+                    r.centre_lon = 13.4;
+                    r.countries = {"DE"};
+                    return tx.InsertRegion(r);
+                  })
+                  .ok());
+  const std::string evidence =
+      R"({"rtt":[{"region":"eu-berlin","gateway":"g:1","samples_ms":[29,30,31]}]})";
+  DeviceId far = Add("worker", true, evidence);
+  ASSERT_TRUE(last_.ok()) << last_.status().ToString();
+  EXPECT_EQ(Get(far).region_id, "");
+  EXPECT_NE(Get(far).placement_json.find("out_of_bound"), std::string::npos)
+      << Get(far).placement_json;
+  EXPECT_NE(Get(far).placement_json.find("bound of 20 ms"), std::string::npos);
+
+  // The same evidence within the default bound (150 ms) is placed.
+  Open({});
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    store::Region r;
+                    r.id = "eu-berlin";
+                    r.name = r.id;
+                    r.overlay_prefix = "100.65.0.0/16";
+                    r.pod_prefix = "10.65.0.0/16";
+                    r.service_prefix = "10.43.0.0/16";
+                    r.location_region = "eu-central";
+                    r.centre_lat = 52.5;
+                    r.centre_lon = 13.4;
+                    return tx.InsertRegion(r);
+                  })
+                  .ok());
+  DeviceId near = Add("worker", true, evidence);
+  EXPECT_EQ(Get(near).region_id, "eu-berlin");
 }
 
 TEST(PlanRebalanceTest, MovesOnlyWhatIsNeeded) {

@@ -118,22 +118,30 @@ Status Validate(const store::Region& r, const std::vector<store::Region>& all) {
   return Status::Ok();
 }
 
-StatusOr<store::Region> Create(store::Store& store, Timestamp now, const api::RegionSpec& spec,
-                               std::string_view status) {
+StatusOr<store::Region> CreateIn(store::NetworkTx& tx, Timestamp now, const api::RegionSpec& spec,
+                                 std::string_view status) {
   store::Region r;
   r.id = spec.id.value_or("");
   r.created_at = now;
   r.updated_at = now;
   r.status = std::string(status);
   Apply(r, spec);
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Region> all, tx.ListRegions());
+  for (const auto& o : all) {
+    if (o.id == r.id) return Status::AlreadyExists("id", "region " + r.id + " exists already");
+  }
+  HEARTH_RETURN_IF_ERROR(Validate(r, all));
+  HEARTH_RETURN_IF_ERROR(AssignPrefixes(r, spec, all));
+  HEARTH_RETURN_IF_ERROR(tx.InsertRegion(r));
+  return r;
+}
+
+StatusOr<store::Region> Create(store::Store& store, Timestamp now, const api::RegionSpec& spec,
+                               std::string_view status) {
+  store::Region r;
   Status st = store.NetworkTransaction([&](store::NetworkTx& tx) -> Status {
-    HEARTH_ASSIGN_OR_RETURN(std::vector<store::Region> all, tx.ListRegions());
-    for (const auto& o : all) {
-      if (o.id == r.id) return Status::AlreadyExists("id", "region " + r.id + " exists already");
-    }
-    HEARTH_RETURN_IF_ERROR(Validate(r, all));
-    HEARTH_RETURN_IF_ERROR(AssignPrefixes(r, spec, all));
-    return tx.InsertRegion(r);
+    HEARTH_ASSIGN_OR_RETURN(r, CreateIn(tx, now, spec, status));
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return r;

@@ -29,6 +29,9 @@ bool IsLocationRegion(std::string_view key);
 // and "bootstrapping" are used by proposals). kAlreadyExists (field "id") on a duplicate id.
 StatusOr<store::Region> Create(store::Store& store, Timestamp now, const api::RegionSpec& spec,
                                std::string_view status = "active");
+// Create inside a caller's transaction (proposal approval creates the region with it).
+StatusOr<store::Region> CreateIn(store::NetworkTx& tx, Timestamp now, const api::RegionSpec& spec,
+                                 std::string_view status);
 // PATCH /v1/regions/{id}: the fields present in `spec`; kNotFound for an unknown id.
 StatusOr<store::Region> Update(store::Store& store, Timestamp now, const std::string& id,
                                const api::RegionSpec& spec);

@@ -1,6 +1,8 @@
 #include "coordinator/regions/handlers.h"
 
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <map>
 
 #include "api/json_reader.h"
@@ -8,6 +10,7 @@
 #include "api/types.h"
 #include "common/log.h"
 #include "coordinator/regions/catalog.h"
+#include "coordinator/regions/proposals.h"
 
 namespace hearth::regions {
 
@@ -116,6 +119,107 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
       if (d.region_id == id) out.push_back(api::EncodeDevice(d, now, ctx.config.liveness));
     }
     return Response::Json(200, {{"devices", out}});
+  });
+
+  router.Add("GET", "/v1/regions/proposals", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    nlohmann::json out = nlohmann::json::array();
+    Status st = ctx.store.NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+      HEARTH_ASSIGN_OR_RETURN(std::vector<store::RegionProposal> all, tx.ListProposals());
+      for (const auto& prop : all) {
+        HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> waiting, tx.ListWaitlisted(prop.cell));
+        // Owners see the proposals of cells where a device of theirs waits (or whose region
+        // they were approved to run); admins see all.
+        const bool mine =
+            std::any_of(waiting.begin(), waiting.end(),
+                        [&](const store::Device& d) { return d.owner_id == p->account.id; }) ||
+            prop.volunteer == p->account.id;
+        if (!p->admin() && !mine) continue;
+        HEARTH_ASSIGN_OR_RETURN(Waiting w, CountWaiting(tx, prop.cell));
+        HEARTH_ASSIGN_OR_RETURN(std::vector<store::RegionVolunteer> vols,
+                                tx.ListVolunteers(prop.id));
+        nlohmann::json vj = nlohmann::json::array();
+        for (const auto& v : vols) {
+          if (!p->admin() && v.account_id != p->account.id) continue;
+          auto details = nlohmann::json::parse(v.details_json, nullptr, false);
+          vj.push_back({{"account_id", v.account_id.str()},
+                        {"hosting", details.is_discarded() ? nlohmann::json::object() : details},
+                        {"at", FormatRfc3339(v.created_at)}});
+        }
+        out.push_back(api::EncodeProposal(prop, w.devices, w.gpus, vj));
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return Response::Error(st);
+    return Response::Json(200, {{"proposals", out}});
+  });
+
+  router.Add("POST", "/v1/regions/proposals/{id}/volunteer", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    auto details = api::DecodeHostingDetails(req.body);
+    if (!details.ok()) return Response::Error(details.status());
+    auto v = Volunteer(ctx.store, ctx.clock.Now(), ctx.config.network.webhook, req.params.at("id"),
+                       p->account.id, *details);
+    if (!v.ok()) return Response::Error(v.status());
+    return Response::Json(201, {{"proposal", v->proposal_id},
+                                {"account_id", v->account_id.str()},
+                                {"hosting", api::EncodeHostingDetails(*details)}});
+  });
+
+  router.Add("POST", "/v1/regions/proposals/{id}/approve", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    if (!p->admin()) return Response::Error(AdminRequired("approve region proposals"));
+    auto body = api::DecodeApprove(req.body);
+    if (!body.ok()) return Response::Error(body.status());
+    // The volunteer by account id or email.
+    std::optional<AccountId> volunteer;
+    if (body->volunteer.find('@') != std::string::npos) {
+      std::string email = body->volunteer;
+      for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto a = ctx.store.FindAccountByEmail(email);
+      if (a.ok()) volunteer = a->id;
+    } else if (auto a = ctx.store.GetAccount(AccountId(body->volunteer)); a.ok()) {
+      volunteer = a->id;
+    }
+    if (!volunteer) {
+      return Response::Error(Status::InvalidArgument(
+          "volunteer", "no account has this id or email; name one of the proposal's volunteers"));
+    }
+    auto r = Approve(ctx.store, ctx.clock.Now(), ctx.config.network.webhook, req.params.at("id"),
+                     *volunteer, body->region);
+    if (!r.ok()) return Response::Error(r.status());
+    log::Info("region proposal approved",
+              {{"proposal", req.params.at("id")}, {"region", r->id}, {"by", p->account.id.str()}});
+    return RegionResponse(ctx, 201, *r);
+  });
+
+  router.Add("GET", "/v1/admin/events", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    if (!p->admin()) return Response::Error(AdminRequired("read the admin event log"));
+    int64_t after = 0, limit = 100;
+    for (auto [key, target, max] :
+         {std::tuple{"after", &after, INT64_MAX}, std::tuple{"limit", &limit, int64_t{1000}}}) {
+      auto it = req.query.find(key);
+      if (it == req.query.end()) continue;
+      char* end = nullptr;
+      errno = 0;
+      const long long v = std::strtoll(it->second.c_str(), &end, 10);
+      if (it->second.empty() || *end != '\0' || errno != 0 || v < 0 || v > max) {
+        return Response::Error(Status::InvalidArgument(
+            key, std::string("must be an integer between 0 and ") + std::to_string(max)));
+      }
+      *target = v;
+    }
+    if (limit == 0) limit = 100;
+    auto events = ctx.store.ListEvents(after, limit);
+    if (!events.ok()) return Response::Error(events.status());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : *events) out.push_back(api::EncodeAdminEvent(e));
+    return Response::Json(200, {{"events", out}});
   });
 
   router.Add("POST", "/v1/checkin", [&ctx](const Request& req) {

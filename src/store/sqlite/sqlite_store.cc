@@ -238,6 +238,58 @@ Stmt& BindCatalog(Stmt& s, const Region& r) {
       .Bind(r.updated_at);
 }
 
+// ---- Regions: proposals and admin events ----
+constexpr std::string_view kProposalColumns =
+    "id, cell, country, status, devices, gpus, region_id, volunteer_account_id, created_at, "
+    "updated_at";
+
+RegionProposal ReadProposal(const Stmt& s) {
+  RegionProposal p;
+  p.id = s.Text(0);
+  p.cell = s.Text(1);
+  p.country = s.Text(2);
+  p.status = s.Text(3);
+  p.devices = s.Int(4);
+  p.gpus = s.Int(5);
+  p.region_id = s.Text(6);
+  if (!s.IsNull(7)) p.volunteer = AccountId(s.Text(7));
+  p.created_at = s.Time(8);
+  p.updated_at = s.Time(9);
+  return p;
+}
+
+void BindProposal(Stmt& s, const RegionProposal& p) {
+  s.Bind(p.id)
+      .Bind(p.cell)
+      .Bind(p.country)
+      .Bind(p.status)
+      .Bind(p.devices)
+      .Bind(p.gpus)
+      .Bind(p.region_id)
+      .Bind(p.volunteer)
+      .Bind(p.created_at)
+      .Bind(p.updated_at);
+}
+
+constexpr std::string_view kEventColumns =
+    "id, at, kind, region_id, proposal_id, message, detail_json, webhook_state, "
+    "webhook_attempts, webhook_next_at";
+
+AdminEvent ReadEvent(const Stmt& s) {
+  AdminEvent e;
+  e.id = s.Int(0);
+  e.at = s.Time(1);
+  e.kind = s.Text(2);
+  e.region_id = s.Text(3);
+  e.proposal_id = s.Text(4);
+  e.message = s.Text(5);
+  e.detail_json = s.Text(6);
+  e.webhook_state = s.Text(7);
+  e.webhook_attempts = s.Int(8);
+  e.webhook_next_at = s.Time(9);
+  return e;
+}
+
 // NetworkTx over the store's connection; the caller holds the store mutex and a transaction.
 class SqliteNetworkTx final : public NetworkTx {
  public:
@@ -384,6 +436,81 @@ class SqliteNetworkTx final : public NetworkTx {
     Stmt s(db_, "UPDATE devices SET config_version = config_version + 1 WHERE id = ?");
     s.Bind(id);
     return s.Exec("bump config version");
+  }
+
+  // ---- Regions: proposals, volunteers, admin events ----
+  StatusOr<std::vector<Device>> ListWaitlisted(const std::string& cell) override {
+    return List("region_id = '' AND waitlist_cell = ?", {cell});
+  }
+  StatusOr<std::optional<RegionProposal>> FindProposal(const std::string& id) override {
+    Stmt s(db_, "SELECT " + std::string(kProposalColumns) + " FROM region_proposals WHERE id = ?");
+    s.Bind(id);
+    if (s.Step()) return std::optional<RegionProposal>(ReadProposal(s));
+    HEARTH_RETURN_IF_ERROR(s.status("find region proposal"));
+    return std::optional<RegionProposal>();
+  }
+  StatusOr<std::vector<RegionProposal>> ListProposals() override {
+    Stmt s(db_, "SELECT " + std::string(kProposalColumns) +
+                    " FROM region_proposals ORDER BY created_at, id");
+    std::vector<RegionProposal> out;
+    while (s.Step()) out.push_back(ReadProposal(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list region proposals"));
+    return out;
+  }
+  Status InsertProposal(const RegionProposal& p) override {
+    Stmt s(db_, "INSERT INTO region_proposals(" + std::string(kProposalColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    BindProposal(s, p);
+    return s.Exec("insert region proposal");
+  }
+  Status UpdateProposal(const RegionProposal& p) override {
+    Stmt s(db_,
+           "UPDATE region_proposals SET status = ?, region_id = ?, volunteer_account_id = ?, "
+           "updated_at = ? WHERE id = ?");
+    s.Bind(p.status).Bind(p.region_id).Bind(p.volunteer).Bind(p.updated_at).Bind(p.id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("update region proposal"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such region proposal: " + p.id);
+    return Status::Ok();
+  }
+  Status UpsertVolunteer(const RegionVolunteer& v) override {
+    Stmt s(db_,
+           "INSERT INTO region_volunteers(proposal_id, account_id, details_json, created_at) "
+           "VALUES (?, ?, ?, ?) ON CONFLICT(proposal_id, account_id) DO UPDATE SET "
+           "details_json = excluded.details_json, created_at = excluded.created_at");
+    s.Bind(v.proposal_id).Bind(v.account_id).Bind(v.details_json).Bind(v.created_at);
+    return s.Exec("record region volunteer");
+  }
+  StatusOr<std::vector<RegionVolunteer>> ListVolunteers(const std::string& proposal_id) override {
+    Stmt s(db_,
+           "SELECT proposal_id, account_id, details_json, created_at FROM region_volunteers "
+           "WHERE proposal_id = ? ORDER BY created_at, account_id");
+    s.Bind(proposal_id);
+    std::vector<RegionVolunteer> out;
+    while (s.Step()) {
+      out.push_back({s.Text(0), AccountId(s.Text(1)), s.Text(2), s.Time(3)});
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("list region volunteers"));
+    return out;
+  }
+  Status InsertEvent(AdminEvent& e) override {
+    {
+      Stmt q(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM admin_events");
+      if (q.Step()) e.id = q.Int(0);
+      HEARTH_RETURN_IF_ERROR(q.status("next admin event id"));
+    }
+    Stmt s(db_, "INSERT INTO admin_events(" + std::string(kEventColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(e.id)
+        .Bind(e.at)
+        .Bind(e.kind)
+        .Bind(e.region_id)
+        .Bind(e.proposal_id)
+        .Bind(e.message)
+        .Bind(e.detail_json)
+        .Bind(e.webhook_state)
+        .Bind(e.webhook_attempts)
+        .Bind(e.webhook_next_at);
+    return s.Exec("insert admin event");
   }
 
  private:
@@ -699,6 +826,39 @@ class SqliteStore final : public Store {
     s.Bind(version).Bind(error).Bind(id);
     HEARTH_RETURN_IF_ERROR(s.Exec("record applied version"));
     if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+    return Status::Ok();
+  }
+  // ---- Regions: admin event log and webhook outbox ----
+  StatusOr<std::vector<AdminEvent>> ListEvents(int64_t after_id, int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kEventColumns) +
+                    " FROM admin_events WHERE id > ? ORDER BY id LIMIT ?");
+    s.Bind(after_id).Bind(limit);
+    std::vector<AdminEvent> out;
+    while (s.Step()) out.push_back(ReadEvent(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list admin events"));
+    return out;
+  }
+  StatusOr<std::vector<AdminEvent>> DueWebhookEvents(Timestamp now, int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kEventColumns) +
+                    " FROM admin_events WHERE webhook_state = 'pending' AND webhook_next_at <= ? "
+                    "ORDER BY id LIMIT ?");
+    s.Bind(now).Bind(limit);
+    std::vector<AdminEvent> out;
+    while (s.Step()) out.push_back(ReadEvent(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list due webhook events"));
+    return out;
+  }
+  Status SetWebhookState(int64_t id, const std::string& state, int64_t attempts,
+                         Timestamp next_at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "UPDATE admin_events SET webhook_state = ?, webhook_attempts = ?, webhook_next_at = ? "
+           "WHERE id = ?");
+    s.Bind(state).Bind(attempts).Bind(next_at).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("set webhook state"));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no such admin event");
     return Status::Ok();
   }
   StatusOr<int64_t> ConfigVersion(const DeviceId& id) override {
