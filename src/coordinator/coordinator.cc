@@ -8,6 +8,7 @@
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
 #include "coordinator/regions/handlers.h"
+#include "coordinator/regions/map.h"
 #include "coordinator/rewards/handlers.h"
 
 namespace hearth::embedded {
@@ -33,6 +34,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   network::RegisterRoutes(router_, ctx_);
   rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);
   regions::RegisterRoutes(router_, ctx_);
+  regions::RegisterMapRoutes(router_, ctx_);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {

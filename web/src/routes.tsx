@@ -1,13 +1,15 @@
 // Every page of the portal, in one table. `access` decides who may open it; `nav` puts it in
-// the header. Pages for data that does not exist yet (map, earnings, regions) are added here
-// when their APIs land.
+// the header. Pages with heavy libraries are loaded lazily (components/lazy.tsx).
 import type { JSX } from 'preact';
 import { AdminDevicesPage } from './pages/AdminDevices';
 import { AddDevicePage } from './pages/AddDevice';
 import { AuthPage } from './pages/Auth';
 import { DeviceDetailPage } from './pages/DeviceDetail';
 import { DevicesPage } from './pages/Devices';
+import { lazy } from './components/lazy';
 import type { Params } from './router';
+
+const MapPage = lazy(() => import('./pages/Map').then((m) => m.MapPage), 'map');
 
 export type Access = 'public' | 'signed-in' | 'admin';
 
@@ -24,5 +26,6 @@ export const routes: Route[] = [
   { path: '/devices', access: 'signed-in', nav: 'Devices', render: () => <DevicesPage /> },
   { path: '/devices/add', access: 'signed-in', render: () => <AddDevicePage /> },
   { path: '/devices/:id', access: 'signed-in', render: (p) => <DeviceDetailPage id={p.id ?? ''} /> },
+  { path: '/map', access: 'signed-in', nav: 'Map', render: () => <MapPage /> },
   { path: '/admin/devices', access: 'admin', nav: 'All devices', render: () => <AdminDevicesPage /> },
 ];

@@ -3,7 +3,7 @@
 // error.code / error.message / error.field.
 import type {
   Account, AdminDevicePage, AdminDeviceQuery, ApiErrorBody, Device, DeviceList, Health,
-  InstallKeyList, Me, NewInstallKey, Session,
+  InstallKeyList, Me, NetworkMap, NewInstallKey, Session,
 } from './types';
 
 export class ApiError extends Error {
@@ -122,4 +122,5 @@ export const api = {
   installKeys: () => request<InstallKeyList>('GET', '/v1/install-keys'),
   adminDevices: (q: AdminDeviceQuery) =>
     request<AdminDevicePage>('GET', '/v1/admin/devices' + query(q)),
+  map: () => request<NetworkMap>('GET', '/v1/map'),
 };

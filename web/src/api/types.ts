@@ -21,3 +21,6 @@ export type InstallKeyList = Json<paths['/v1/install-keys']['get']['responses'][
 export type AdminDevicePage = Json<paths['/v1/admin/devices']['get']['responses'][200]>;
 export type AdminDeviceQuery = NonNullable<paths['/v1/admin/devices']['get']['parameters']['query']>;
 export type Health = Json<paths['/healthz']['get']['responses'][200]>;
+export type NetworkMap = Schemas['NetworkMap'];
+export type MapCell = NetworkMap['cells'][number];
+export type MapRegion = NetworkMap['regions'][number];
