@@ -5,6 +5,7 @@
 #include "coordinator/accounts/handlers.h"
 #include "coordinator/akash/handlers.h"
 #include "coordinator/devices/handlers.h"
+#include "coordinator/devices/stats.h"
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
 #include "coordinator/regions/handlers.h"
@@ -30,6 +31,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);
+  devices::RegisterStatsRoutes(router_, ctx_);
   akash::RegisterRoutes(router_, ctx_);
   network::RegisterRoutes(router_, ctx_);
   rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);

@@ -346,5 +346,28 @@ TEST_F(MapRouteTest, ShowsCellsRegionsAndWaitlistsButNothingFinerThanACell) {
   EXPECT_EQ(after["totals"]["waitlisted"], 0);
 }
 
+TEST_F(MapRouteTest, MeNamesTheRegionsAnAccountAdministers) {
+  api::RegionSpec spec;
+  spec.id = "eu-berlin";
+  spec.name = "Berlin";
+  spec.location_region = "eu-central";
+  spec.lat = 52.52;
+  spec.lon = 13.4;
+  ASSERT_TRUE(Create(*store_, kNow, spec).ok());
+  auto me = [&](const std::string& who) {
+    return nlohmann::json::parse(Call("GET", "/v1/me", tokens_[who]).body)["region_admin_of"];
+  };
+  EXPECT_EQ(me("a"), nlohmann::json::array());
+  auto admin =
+      coord_->context().auth.Login("admin@example.com", Secret<std::string>("admin-password-1"));
+  ASSERT_TRUE(admin.ok());
+  ASSERT_EQ(Call("PUT", "/v1/regions/eu-berlin/admin", admin->second.token.Reveal(),
+                 R"({"email":"a@example.com"})")
+                .status,
+            200);
+  EXPECT_EQ(me("a"), nlohmann::json::array({"eu-berlin"}));
+  EXPECT_EQ(me("b"), nlohmann::json::array());
+}
+
 }  // namespace
 }  // namespace hearth::regions

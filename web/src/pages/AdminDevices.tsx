@@ -41,7 +41,7 @@ export function AdminDevicesPage() {
     try {
       const offset = (page - 1) * PAGE_SIZE;
       const st = STATUSES.find((s) => s === status) || undefined;
-      setData(await api.adminDevices({ q: q || undefined, status: st, limit: PAGE_SIZE, offset }));
+      setData(await api.adminDevices({ q: q || undefined, status: st, limit: PAGE_SIZE, offset, stats: '1' }));
       setError(null);
     } catch (e) {
       setError(e);
