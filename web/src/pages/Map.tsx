@@ -93,7 +93,7 @@ function WorldMap({ atlas, cells, regions, selected, select }: {
         const cls = ['cell', c.mine > 0 ? 'cell-mine' : '', c.waitlisted > 0 ? 'cell-waiting' : '', active ? 'selected' : '']
           .filter(Boolean).join(' ');
         return (
-          <g key={c.cell} class={cls} tabIndex={0} role="button" aria-pressed={active} aria-label={cellSummary(c)}
+          <g key={c.cell} class={cls} tabindex={0} role="button" aria-pressed={active} aria-label={cellSummary(c)}
             data-cell={c.cell} {...onActivate(() => select({ kind: 'cell', cell: c }))}>
             <circle cx={x.toFixed(1)} cy={y.toFixed(1)} r={r.toFixed(1)} />
             {c.mine > 0 && <circle class="ring" cx={x.toFixed(1)} cy={y.toFixed(1)} r={(r + 3).toFixed(1)} />}
@@ -105,7 +105,7 @@ function WorldMap({ atlas, cells, regions, selected, select }: {
         if (!xy) return null;
         const active = selected?.kind === 'region' && selected.region.id === r.id;
         return (
-          <g key={r.id} class={`region region-${r.status}${active ? ' selected' : ''}`} tabIndex={0} role="button"
+          <g key={r.id} class={`region region-${r.status}${active ? ' selected' : ''}`} tabindex={0} role="button"
             aria-pressed={active} aria-label={`Region ${r.name}: ${regionSummary(r)}`} data-region={r.id}
             transform={`translate(${xy[0].toFixed(1)} ${xy[1].toFixed(1)})`}
             {...onActivate(() => select({ kind: 'region', region: r }))}>
