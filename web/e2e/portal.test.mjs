@@ -205,6 +205,16 @@ test('an admin searches, filters and pages through every device', async () => {
   await page.getByLabel('Status').selectOption('online');
   await page.getByRole('heading', { name: 'No device matches' }).waitFor();
   await screenshots(page, 'admin-devices-empty');
+  // Server-side filters: GPU model and region (no seeded device was placed: none has evidence).
+  await page.goto('/admin/devices?gpu=a100');
+  await page.getByText('Showing 1–30 of 30').waitFor();
+  await page.getByLabel('Region').selectOption('none');
+  await page.getByText('Showing 1–30 of 30').waitFor();
+  assert.match(page.url(), /gpu=a100/);
+  assert.match(page.url(), /region=none/);
+  await page.getByLabel('GPU').selectOption('any');
+  await page.getByText('Showing 1–50 of 90').waitFor();
+  await screenshots(page, 'admin-devices-filters');
 
   // Regions: the admin drains one and sees the outcome.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Regions' }).click();
