@@ -43,6 +43,13 @@ std::vector<std::string> FixtureHosts(const std::string& dir) {
   return out;
 }
 
+// The portal's map: each fixture host declares a country on another continent, so the demo
+// fleet is spread over the map (cells by declared country) instead of sitting in one place.
+std::string DemoCountry(size_t index) {
+  static const char* const kCountries[] = {"DE", "US", "BR", "KE", "JP", "AU", "IN"};
+  return kCountries[index % (sizeof(kCountries) / sizeof(kCountries[0]))];
+}
+
 bool WaitHealthy(http::Client& c, std::chrono::seconds within) {
   const auto deadline = std::chrono::steady_clock::now() + within;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -164,6 +171,8 @@ int RunDemo(const Args& args) {
           "--dev-root",
           root + "/dev",
           "--ignore-preflight",
+          "--country",
+          DemoCountry(static_cast<size_t>(&host - hosts.data())),
           "--nvidia-smi",
           access((root + "/bin/nvidia-smi").c_str(), X_OK) == 0 ? root + "/bin/nvidia-smi" : "",
           key->Json()["key"].get<std::string>()};

@@ -5,9 +5,11 @@
 #include "coordinator/accounts/handlers.h"
 #include "coordinator/akash/handlers.h"
 #include "coordinator/devices/handlers.h"
+#include "coordinator/devices/stats.h"
 #include "coordinator/enroll/handlers.h"
 #include "coordinator/network/handlers.h"
 #include "coordinator/regions/handlers.h"
+#include "coordinator/regions/map.h"
 #include "coordinator/rewards/handlers.h"
 
 namespace hearth::embedded {
@@ -29,10 +31,12 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
   devices::RegisterRoutes(router_, ctx_);
+  devices::RegisterStatsRoutes(router_, ctx_);
   akash::RegisterRoutes(router_, ctx_);
   network::RegisterRoutes(router_, ctx_);
   rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);
   regions::RegisterRoutes(router_, ctx_);
+  regions::RegisterMapRoutes(router_, ctx_);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {

@@ -436,6 +436,14 @@ class Store {
   virtual StatusOr<std::vector<AdminEvent>> DueWebhookEvents(Timestamp now, int64_t limit) = 0;
   virtual Status SetWebhookState(int64_t id, const std::string& state, int64_t attempts,
                                  Timestamp next_at) = 0;
+  // ---- Portal (web/): per-device summaries for the devices pages ----
+  // Uptime intervals of one device overlapping [from, to), oldest first.
+  virtual StatusOr<std::vector<UptimeInterval>> ListDeviceUptime(const DeviceId& device,
+                                                                 Timestamp from, Timestamp to) = 0;
+  // Per device: the sum of the usage and participation entries booked to `account` (an owner's
+  // "owner:<id>") for epochs starting at or after `since`. Devices without entries are absent.
+  virtual StatusOr<std::map<DeviceId, Amount, IdTextLess>> DeviceEarnings(
+      const std::string& account, Timestamp since) = 0;
 
   // Schema version after migrations (for /healthz and tests).
   virtual StatusOr<int> SchemaVersion() = 0;

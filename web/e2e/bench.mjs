@@ -61,6 +61,16 @@ try {
     api.push(performance.now() - s);
   }
   console.log(`GET /v1/admin/devices (page of 50 of ${fleet}): ${median(api).toFixed(0)} ms median`);
+  for (const [name, path] of [['GET /v1/admin/devices?stats=1 (page of 50)', '/v1/admin/devices?limit=50&offset=5000&stats=1'],
+    [`GET /v1/map (${fleet} devices)`, '/v1/map']]) {
+    const ts = [];
+    for (let i = 0; i < 7; i++) {
+      const s0 = performance.now();
+      await (await admin.get(path)).json();
+      ts.push(performance.now() - s0);
+    }
+    console.log(`${name}: ${median(ts).toFixed(0)} ms median`);
+  }
   const adm = await timeFirstRender(ADMIN.email, ADMIN.password, '/admin/devices', 'tr[data-device-id]');
   console.log(`admin devices page (${fleet} devices): first render ${adm.ms.toFixed(0)} ms after navigation start (median of 7)`);
   const page = adm.page;

@@ -71,11 +71,11 @@ export async function startCoordinator(dataDir, extra = []) {
 }
 
 /** `hearth join` with a fixture host's hardware, then `hearth agent`; returns both. */
-export async function joinAndRunAgent(url, stateDir, host, key) {
+export async function joinAndRunAgent(url, stateDir, host, key, extra = []) {
   const root = join(sourceDir, 'tests/fixtures/hosts', host);
   const join_ = run(['join', '--coordinator', url, '--state-dir', stateDir, '--sysfs-root', `${root}/sys`,
     '--procfs-root', `${root}/proc`, '--etc-root', `${root}/etc`, '--dev-root', `${root}/dev`,
-    '--ignore-preflight', key]);
+    '--ignore-preflight', ...extra, key]);
   const code = await join_.exited;
   if (code !== 0) throw new Error(`hearth join exited ${code}:\n${join_.output()}`);
   // --network off: the browser tests run as root in CI and must not touch the host's network.

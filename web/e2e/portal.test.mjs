@@ -62,11 +62,16 @@ test('an owner signs up, adds a device that appears live, renames and removes it
   const command = await page.locator('#join-command').textContent();
   assert.match(command ?? '', /^hearth join --coordinator http:\/\/127\.0\.0\.1:\d+ ([a-z]+-){4}[a-z]+$/);
   const key = (command ?? '').split(' ').pop();
+  // A region for Germany, so the device is placed by its declared country and shown on the map.
+  const admin = await apiSession(coord.url, ADMIN.email, ADMIN.password);
+  const region = await admin.post('/v1/regions', { id: 'eu-central', name: 'Frankfurt', location_region: 'eu-central',
+    lat: 50.11, lon: 8.68, countries: ['DE'] });
+  assert.equal(region.status, 201, await region.text());
   assert.equal(await page.locator('#install-progress').getAttribute('data-step'), 'waiting');
   await screenshots(page, 'add-device-waiting');
 
   // A real device joins: the page follows it without a reload.
-  const { agent } = await joinAndRunAgent(coord.url, `${dir.path}/dev1`, 'rtx4090', key);
+  const { agent } = await joinAndRunAgent(coord.url, `${dir.path}/dev1`, 'rtx4090', key, ['--country', 'DE']);
   await page.locator('#install-progress[data-step="online"]').waitFor({ timeout: 30000 });
   await page.getByText('is online.').waitFor();
   await screenshots(page, 'add-device-online');
@@ -78,7 +83,40 @@ test('an owner signs up, adds a device that appears live, renames and removes it
   assert.equal(await row.count(), 1);
   assert.match(await row.textContent() ?? '', /Online/);
   assert.match(await row.textContent() ?? '', /RTX 4090/);
+  assert.match(await row.textContent() ?? '', /eu-central/);
   await screenshots(page, 'devices');
+
+  // The map shows it in Germany as the owner's own, beside the region.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Map' }).click();
+  await page.waitForURL('**/map');
+  const mine = page.locator('svg.world g.cell-mine[data-cell="DE/-/-"]');
+  await mine.waitFor();
+  assert.match(await mine.getAttribute('aria-label') ?? '', /Germany: 1 device, 1 yours/);
+  await page.locator('svg.world g[data-region="eu-central"]').waitFor();
+  // Keyboard: a focused marker is selected with Enter.
+  await mine.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('svg.world g.cell-mine[aria-pressed="true"]').waitFor();
+  await page.locator('.map-details h3').filter({ hasText: 'Germany' }).waitFor();
+  assert.match(await page.locator('.map-details').textContent() ?? '', /1 yours/);
+  await screenshots(page, 'map');
+
+  // Earnings: nothing yet; the payout address is checked as it is typed.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Earnings' }).click();
+  await page.waitForURL('**/earnings');
+  await page.getByRole('heading', { name: 'No earnings in this period' }).waitFor();
+  await page.getByLabel('Payout address').fill('akash1w508d6qejxtdg4y5r3zarvary0c5xw7khx6akq');
+  await page.locator('#payout-address-hint').filter({ hasText: 'wrong checksum' }).waitFor();
+  await screenshots(page, 'earnings-bad-address');
+  await page.getByLabel('Payout address').fill('akash1w508d6qejxtdg4y5r3zarvary0c5xw7khx6akz');
+  await page.locator('#payout-address-hint').filter({ hasText: 'Valid Akash address' }).waitFor();
+  await page.getByRole('button', { name: 'Save address' }).click();
+  await page.getByRole('status').filter({ hasText: 'Payout address saved.' }).waitFor();
+  await page.getByLabel('Withdraw (AKT)').fill('5');
+  await page.getByRole('button', { name: 'Withdraw', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: /minimum withdrawal|available/ }).waitFor();
+  await screenshots(page, 'earnings');
+  await page.goto('/devices');
 
   await row.getByRole('link').first().click();
   await page.waitForURL(/\/devices\/dev_/);
@@ -115,6 +153,16 @@ test('an owner cannot reach admin pages, in the UI or the API', async () => {
   const res = await page.request.get('/v1/admin/devices');
   assert.equal(res.status(), 403);
   assert.equal((await res.json()).error.code, 'admin_required');
+  for (const path of ['/admin/regions', '/admin/rewards']) {
+    await page.goto(path);
+    await page.getByRole('heading', { name: 'Admins only' }).waitFor();
+  }
+  const owner = await apiSession(coord.url, OWNER.email, OWNER.password);
+  for (const [method, path] of [['post', '/v1/regions/eu-central/drain'], ['get', '/v1/admin/epochs'],
+    ['get', '/v1/admin/payout-batches']]) {
+    const r = await owner[method](path, {});
+    assert.equal(r.status, 403, `${method} ${path}`);
+  }
   await page.goto('/no-such-page');
   await page.getByRole('heading', { name: 'Page not found' }).waitFor();
   await screenshots(page, 'not-found');
@@ -157,6 +205,35 @@ test('an admin searches, filters and pages through every device', async () => {
   await page.getByLabel('Status').selectOption('online');
   await page.getByRole('heading', { name: 'No device matches' }).waitFor();
   await screenshots(page, 'admin-devices-empty');
+  // Server-side filters: GPU model and region (no seeded device was placed: none has evidence).
+  await page.goto('/admin/devices?gpu=a100');
+  await page.getByText('Showing 1–30 of 30').waitFor();
+  await page.getByLabel('Region').selectOption('none');
+  await page.getByText('Showing 1–30 of 30').waitFor();
+  assert.match(page.url(), /gpu=a100/);
+  assert.match(page.url(), /region=none/);
+  await page.getByLabel('GPU').selectOption('any');
+  await page.getByText('Showing 1–50 of 90').waitFor();
+  await screenshots(page, 'admin-devices-filters');
+
+  // Regions: the admin drains one and sees the outcome.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Regions' }).click();
+  await page.waitForURL('**/admin/regions');
+  const card = page.locator('article[data-region="eu-central"]');
+  await card.getByRole('button', { name: 'Drain Frankfurt' }).click();
+  await card.getByRole('status').filter({ hasText: 'Frankfurt is draining' }).waitFor();
+  await card.locator('[data-status="draining"]').waitFor();
+  assert.equal((await (await admin.get('/v1/regions')).json()).regions.find((r) => r.id === 'eu-central').status, 'draining');
+  await card.getByRole('button', { name: 'Activate Frankfurt' }).waitFor();
+  await screenshots(page, 'admin-regions');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rewards' }).click();
+  await page.waitForURL('**/admin/rewards');
+  await page.getByRole('heading', { name: 'No settled epochs yet' }).waitFor();
+  await page.getByRole('button', { name: 'Export requested withdrawals' }).click();
+  await page.getByRole('alert').filter({ hasText: /withdraw/i }).waitFor();  // nothing requested
+  errors.length = 0;  // the refused export's 409 is reported by the browser itself
+  await screenshots(page, 'admin-rewards');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL('**/signin');

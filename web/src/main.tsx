@@ -6,9 +6,16 @@ import type { Me } from './api/types';
 import { ErrorBox } from './components/common';
 import { ForbiddenPage, NotFoundPage } from './pages/Misc';
 import { matchPath, navigate, onLinkClick, useLocation } from './router';
-import { routes } from './routes';
+import { routes, type Access } from './routes';
 import { SessionContext, useSession } from './session';
 import './styles.css';
+
+/** Whether `me` may open pages of `access`. */
+function allowed(access: Access, me: Me | null): boolean {
+  if (access === 'admin') return me?.role === 'admin';
+  if (access === 'region-admin') return me?.role === 'admin' || (me?.region_admin_of?.length ?? 0) > 0;
+  return true;
+}
 
 function Header({ me, path }: { me: Me; path: string }) {
   const [busy, setBusy] = useState(false);
@@ -20,7 +27,7 @@ function Header({ me, path }: { me: Me; path: string }) {
       </a>
       <nav aria-label="Main">
         {routes
-          .filter((r) => r.nav && (r.access !== 'admin' || me.role === 'admin'))
+          .filter((r) => r.nav && allowed(r.access, me))
           .map((r) => (
             <a key={r.path} href={r.path} aria-current={path.startsWith(r.path) ? 'page' : undefined}>
               {r.nav}
@@ -80,7 +87,7 @@ function App() {
   }
 
   let page = null;
-  let access: string = 'public';
+  let access: Access = 'public';
   for (const r of routes) {
     const params = matchPath(r.path, path);
     if (params) {
@@ -94,7 +101,7 @@ function App() {
     return <Redirect to={'/signin?next=' + encodeURIComponent(path + location.search)} />;
   }
   if (page && access === 'public' && me) return <Redirect to="/devices" />;
-  if (access === 'admin' && me?.role !== 'admin') page = <ForbiddenPage />;
+  if (page && !allowed(access, me ?? null)) page = <ForbiddenPage />;
   if (!page) page = <NotFoundPage />;
 
   return (

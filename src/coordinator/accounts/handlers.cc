@@ -62,6 +62,18 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     auto p = ctx.auth.Authenticate(req);
     if (!p.ok()) return Response::Error(p.status());
     nlohmann::json out = api::EncodeAccount(p->account);
+    // The regions this account administers, so the portal offers their admin pages.
+    std::vector<store::Region> regions;
+    Status st = ctx.store.NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+      HEARTH_ASSIGN_OR_RETURN(regions, tx.ListRegions());
+      return Status::Ok();
+    });
+    if (!st.ok()) return Response::Error(st);
+    nlohmann::json admin_of = nlohmann::json::array();
+    for (const auto& r : regions) {
+      if (r.admin && *r.admin == p->account.id) admin_of.push_back(r.id);
+    }
+    out["region_admin_of"] = admin_of;
     // A reloaded portal page has the HttpOnly cookie but not the token it got at sign-in; the
     // same-origin policy keeps this response from other sites.
     if (p->via_cookie) out["csrf_token"] = Auth::CsrfTokenFor(req.Cookie(kSessionCookie));

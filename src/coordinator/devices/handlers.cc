@@ -8,6 +8,7 @@
 #include "common/encoding.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "coordinator/devices/stats.h"
 
 namespace hearth::devices {
 
@@ -23,7 +24,8 @@ Status NotYours() {
                 "device_not_found");
 }
 
-// The device a person may see: their own, or any for an admin.
+}  // namespace
+
 StatusOr<store::Device> VisibleDevice(coordinator::Context& ctx, const accounts::Principal& p,
                                       const std::string& id) {
   if (!IsWellFormedId(id, kDevicePrefix)) return NotYours();
@@ -32,8 +34,6 @@ StatusOr<store::Device> VisibleDevice(coordinator::Context& ctx, const accounts:
   if (d->removed_at || (!p.admin() && d->owner_id != p.account.id)) return NotYours();
   return d;
 }
-
-}  // namespace
 
 bool HasDeviceCredential(const Request& req) {
   return req.Header("authorization").rfind("Bearer " + std::string(kCredentialPrefix), 0) == 0;
@@ -124,6 +124,55 @@ StatusOr<bool> ManagesDevice(coordinator::Context& ctx, const accounts::Principa
     return Status::Ok();
   }));
   return region && region->admin == p.account.id;
+// The admin list's filters beside the text search: ?region= (a region id, or "none" for
+// devices not placed), ?gpu= ("any", "none" or an Akash model name), ?owner= (account id or
+// email).
+struct Filter {
+  std::optional<std::string> region;
+  std::optional<std::string> gpu;
+  std::optional<AccountId> owner;
+  bool Matches(const store::Device& d) const {
+    if (region && (*region == "none" ? !d.region_id.empty() : d.region_id != *region)) return false;
+    if (owner && d.owner_id != *owner) return false;
+    if (!gpu) return true;
+    nlohmann::json inv = nlohmann::json::parse(d.inventory_json, nullptr, false);
+    const nlohmann::json* gpus = nullptr;
+    if (inv.is_object() && inv.contains("gpus") && inv["gpus"].is_array()) gpus = &inv["gpus"];
+    const bool has = gpus && !gpus->empty();
+    if (*gpu == "any") return has;
+    if (*gpu == "none") return !has;
+    if (!has) return false;
+    for (const auto& g : *gpus) {
+      if (g.is_object() && Lower(g.value("model", std::string())) == *gpu) return true;
+    }
+    return false;
+  }
+};
+
+StatusOr<Filter> FilterFrom(coordinator::Context& ctx, const Request& req) {
+  Filter f;
+  auto get = [&req](const char* name) -> std::optional<std::string> {
+    auto it = req.query.find(name);
+    if (it == req.query.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+  f.region = get("region");
+  if (auto g = get("gpu")) {
+    f.gpu = Lower(*g);
+    if (f.gpu->size() > 64)
+      return Status::InvalidArgument("gpu", "gpu must be any, none or a GPU model");
+  }
+  if (auto o = get("owner")) {
+    if (o->find('@') != std::string::npos) {
+      auto a = ctx.store.FindAccountByEmail(Lower(*o));
+      if (!a.ok() && a.status().code() != Code::kNotFound) return a.status();
+      // An unknown email matches no device rather than failing the search.
+      f.owner = a.ok() ? a->id : AccountId("acc_unknown");
+    } else {
+      f.owner = AccountId(*o);
+    }
+  }
+  return f;
 }
 
 }  // namespace
@@ -161,6 +210,11 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     nlohmann::json out = nlohmann::json::array();
     const Timestamp now = ctx.clock.Now();
     for (const auto& d : *list) out.push_back(api::EncodeDevice(d, now, ctx.config.liveness));
+    if (WantsStats(req)) {
+      auto stats = DeviceStats(ctx.store, *list, now);
+      if (!stats.ok()) return Response::Error(stats.status());
+      for (size_t i = 0; i < stats->size(); ++i) out[i]["stats"] = std::move((*stats)[i]);
+    }
     return Response::Json(200, {{"devices", out}});
   });
 
@@ -185,21 +239,30 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
           Status::InvalidArgument("status", "status must be online, stale or offline"));
     }
     const std::string needle = Lower(req.query.count("q") ? req.query.at("q") : "");
+    auto filter = FilterFrom(ctx, req);
+    if (!filter.ok()) return Response::Error(filter.status());
     auto list = ctx.store.ListDevices(std::nullopt);
     if (!list.ok()) return Response::Error(list.status());
     const Timestamp now = ctx.clock.Now();
     nlohmann::json counts = {{"online", 0}, {"stale", 0}, {"offline", 0}};
     nlohmann::json page = nlohmann::json::array();
+    std::vector<store::Device> shown;
     int64_t total = 0;
     for (const auto& d : *list) {
-      if (!Matches(d, needle)) continue;
+      if (!Matches(d, needle) || !filter->Matches(d)) continue;
       const std::string s(api::DeviceStatusName(api::StatusOf(d, now, ctx.config.liveness)));
       counts[s] = counts[s].get<int64_t>() + 1;
       if (!status.empty() && s != status) continue;
       if (total >= *offset && total < *offset + *limit) {
         page.push_back(api::EncodeDevice(d, now, ctx.config.liveness));
+        shown.push_back(d);
       }
       ++total;
+    }
+    if (WantsStats(req)) {  // for the page only, however large the fleet
+      auto stats = DeviceStats(ctx.store, shown, now);
+      if (!stats.ok()) return Response::Error(stats.status());
+      for (size_t i = 0; i < stats->size(); ++i) page[i]["stats"] = std::move((*stats)[i]);
     }
     return Response::Json(200, {{"devices", page}, {"total", total}, {"counts", counts}});
   });
@@ -250,7 +313,14 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     if (!p.ok()) return Response::Error(p.status());
     auto d = VisibleDevice(ctx, *p, req.params.at("id"));
     if (!d.ok()) return Response::Error(d.status());
-    return Response::Json(200, api::EncodeDevice(*d, ctx.clock.Now(), ctx.config.liveness));
+    const Timestamp now = ctx.clock.Now();
+    nlohmann::json j = api::EncodeDevice(*d, now, ctx.config.liveness);
+    if (WantsStats(req)) {
+      auto stats = DeviceStats(ctx.store, {*d}, now);
+      if (!stats.ok()) return Response::Error(stats.status());
+      j["stats"] = std::move(stats->front());
+    }
+    return Response::Json(200, j);
   });
 
   router.Add("PATCH", "/v1/devices/{id}", [&ctx](const Request& req) {

@@ -2,6 +2,7 @@
 // POST /v1/devices/{id}/heartbeat, POST /v1/admin/devices/{id}/actions. Owners see only their
 // own devices (others are 404, not 403, so ids cannot be probed); admins see all; a device may
 // heartbeat and remove itself; admins and the device's region admin cordon, drain and ban it.
+// stats.h adds GET /v1/devices/{id}/uptime and ?stats=1.
 #pragma once
 
 #include "coordinator/context.h"
@@ -10,6 +11,11 @@
 namespace hearth::devices {
 
 void RegisterRoutes(http::Router& router, coordinator::Context& ctx);
+
+// The live device `id` as `p` may see it: their own, or any for an admin; 404 device_not_found
+// otherwise (so ids cannot be probed).
+StatusOr<store::Device> VisibleDevice(coordinator::Context& ctx, const accounts::Principal& p,
+                                      const std::string& id);
 
 // True when the request presents a device credential (Bearer hdc_...).
 bool HasDeviceCredential(const http::Request& req);

@@ -155,7 +155,8 @@ Response Earnings(coordinator::Context& ctx, Ledger& ledger, const Request& req)
   auto available = ctx.store.Balance(OwnerAccount(*owner));
   auto in_flight = ctx.store.Balance(InFlightAccount(*owner));
   auto withdrawals = ctx.store.ListWithdrawals(*owner);
-  if (!available.ok() || !in_flight.ok() || !withdrawals.ok()) {
+  auto address = ctx.store.GetPayoutAddress(*owner);
+  if (!available.ok() || !in_flight.ok() || !withdrawals.ok() || !address.ok()) {
     return Response::Error(Status::Unavailable("cannot read balances; retry"));
   }
   int64_t paid = 0;
@@ -173,7 +174,54 @@ Response Earnings(coordinator::Context& ctx, Ledger& ledger, const Request& req)
        {"periods", periods_j},
        {"balance",
         {{"available", available->micro()}, {"in_flight", in_flight->micro()}, {"paid", paid}}},
-       {"min_withdrawal", ledger.policy().min_withdrawal.micro()}});
+       {"min_withdrawal", ledger.policy().min_withdrawal.micro()},
+       {"payout_address", *address ? nlohmann::json(**address) : nlohmann::json(nullptr)}});
+}
+
+// A settled epoch at a glance, for the admin portal: its input (revenue, policy, devices, uptime)
+// and what it paid (operator, usage, participation), from the booked input and result.
+nlohmann::json EpochSummary(const store::EpochRecord& e) {
+  // The ledger books {"policy", "split": split input}.
+  const nlohmann::json booked = nlohmann::json::parse(e.input_json, nullptr, false);
+  const nlohmann::json in =
+      booked.is_object() && booked.contains("split") ? booked["split"] : nlohmann::json();
+  const nlohmann::json out = nlohmann::json::parse(e.result_json, nullptr, false);
+  auto num = [](const nlohmann::json& j, const char* key) -> int64_t {
+    if (!j.is_object()) return 0;
+    auto it = j.find(key);
+    return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  };
+  int64_t devices = 0, eligible = 0, online = 0, attributed = 0, usage = 0, participation = 0;
+  if (in.is_object() && in.contains("devices") && in["devices"].is_array()) {
+    for (const auto& d : in["devices"]) {
+      ++devices;
+      eligible += d.is_object() && d.value("eligible", false) ? 1 : 0;
+      online += num(d, "online_seconds");
+      attributed += num(d, "attributed_revenue");
+    }
+  }
+  if (out.is_object() && out.contains("allocations") && out["allocations"].is_array()) {
+    for (const auto& a : out["allocations"]) {
+      usage += num(a, "usage");
+      participation += num(a, "participation");
+    }
+  }
+  const nlohmann::json op = in.is_object() && in.contains("operator") ? in["operator"] : nullptr;
+  return {{"start", FormatRfc3339(e.start)},
+          {"end", FormatRfc3339(e.end)},
+          {"settled_at", FormatRfc3339(e.settled_at)},
+          {"policy_version", e.policy_version},
+          {"revenue", num(in, "revenue")},
+          {"fixed_cost", num(op, "fixed_cost")},
+          {"fee_bps", num(op, "fee_bps")},
+          {"usage_share_bps", num(in, "usage_share_bps")},
+          {"devices", devices},
+          {"eligible", eligible},
+          {"online_seconds", online},
+          {"attributed", attributed},
+          {"operator", num(out, "operator")},
+          {"usage", usage},
+          {"participation", participation}};
 }
 
 Response SetRevenue(coordinator::Context& ctx, Ledger& ledger, const Request& req) {
@@ -337,8 +385,22 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx, Ledger& led
     if (!owner.ok()) return Response::Error(owner.status());
     auto ws = ctx.store.ListWithdrawals(*owner);
     if (!ws.ok()) return Response::Error(ws.status());
+    // A paid withdrawal shows the transaction that paid it (its batch's hash).
+    std::map<std::string, std::string> hashes;
+    for (const auto& w : *ws) {
+      if (w.state != store::WithdrawalState::kPaid || hashes.count(w.batch_id)) continue;
+      auto b = ctx.store.GetPayoutBatch(w.batch_id);
+      if (!b.ok()) return Response::Error(b.status());
+      hashes[w.batch_id] = b->tx_hash;
+    }
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& w : *ws) list.push_back(EncodeWithdrawal(w));
+    for (const auto& w : *ws) {
+      nlohmann::json j = EncodeWithdrawal(w);
+      if (auto it = hashes.find(w.batch_id); it != hashes.end() && !it->second.empty()) {
+        j["tx_hash"] = it->second;
+      }
+      list.push_back(std::move(j));
+    }
     return Response::Json(200, {{"withdrawals", list}});
   });
 
@@ -372,6 +434,35 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx, Ledger& led
     log::Info("withdrawal requested",
               {{"id", w.id}, {"owner", w.owner_id.str()}, {"amount", w.amount.micro()}});
     return Response::Json(201, EncodeWithdrawal(w));
+  });
+
+  router.Add("GET", "/v1/admin/epochs", [&ctx](const Request& req) {
+    auto p = ctx.auth.Authenticate(req);
+    if (!p.ok()) return Response::Error(p.status());
+    if (!p->admin()) return Response::Error(AdminOnly());
+    Timestamp to = ctx.clock.Now(), from = to - std::chrono::days(7);
+    for (auto [name, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+      if (auto it = req.query.find(name); it != req.query.end()) {
+        auto t = ParseTime(it->second, name);
+        if (!t.ok()) return Response::Error(t.status());
+        *target = *t;
+      }
+    }
+    if (to <= from) return Response::Error(Status::InvalidArgument("to", "must be after from"));
+    if (to - from > std::chrono::days(93)) {
+      return Response::Error(
+          Status::InvalidArgument("from", "ask for at most 93 days of epochs at a time"));
+    }
+    auto epochs = ctx.store.ListEpochs(from, to);
+    if (!epochs.ok()) return Response::Error(epochs.status());
+    nlohmann::json list = nlohmann::json::array();
+    for (auto it = epochs->rbegin(); it != epochs->rend(); ++it) list.push_back(EpochSummary(*it));
+    return Response::Json(
+        200, {{"from", FormatRfc3339(from)},
+              {"to", FormatRfc3339(to)},
+              {"epoch_seconds",
+               std::chrono::duration_cast<std::chrono::seconds>(ctx.config.rewards.epoch).count()},
+              {"epochs", list}});
   });
 
   router.Add("PUT", "/v1/admin/epochs/{start}/revenue",

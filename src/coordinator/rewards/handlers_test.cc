@@ -129,6 +129,31 @@ TEST_F(RewardsRoutesTest, EarningsWithdrawalAndPayoutEndToEnd) {
   ASSERT_EQ(audit.status, 200) << audit.body;
   EXPECT_TRUE(J(audit)["matches"].get<bool>()) << audit.body;
 
+  // The admin's epoch list: what went in and what came out, newest first.
+  EXPECT_EQ(Call("GET", "/v1/admin/epochs", owner_).status, 403);
+  auto list = Call("GET", "/v1/admin/epochs", admin_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto lj = J(list);
+  ASSERT_EQ(lj["epochs"].size(), 1U);
+  const auto& ep = lj["epochs"][0];
+  EXPECT_EQ(ep["start"], epoch_text);
+  EXPECT_EQ(ep["revenue"], 5'000'000);
+  EXPECT_EQ(ep["fee_bps"], 1000);
+  EXPECT_EQ(ep["devices"], 1);
+  EXPECT_EQ(ep["eligible"], 1);
+  EXPECT_EQ(ep["online_seconds"], 3600);
+  EXPECT_EQ(ep["operator"], 500'000);
+  EXPECT_EQ(ep["usage"], 0);
+  EXPECT_EQ(ep["participation"], 4'500'000);
+  EXPECT_EQ(lj["epoch_seconds"], 3600);
+  EXPECT_EQ(J(Call("GET", "/v1/admin/epochs?to=" + epoch_text, admin_))["epochs"].size(), 0U);
+  auto backwards = Call("GET", "/v1/admin/epochs?from=" + epoch_text + "&to=" + epoch_text, admin_);
+  EXPECT_EQ(backwards.status, 400);
+  EXPECT_EQ(J(backwards)["error"]["field"], "to");
+  auto too_long = Call("GET", "/v1/admin/epochs?from=0", admin_);
+  EXPECT_EQ(too_long.status, 400);
+  EXPECT_EQ(J(too_long)["error"]["field"], "from");
+
   // Owner view: JSON and CSV.
   auto e = Call("GET", "/v1/earnings?group=epoch&from=" + epoch_text, owner_);
   ASSERT_EQ(e.status, 200) << e.body;
@@ -139,6 +164,7 @@ TEST_F(RewardsRoutesTest, EarningsWithdrawalAndPayoutEndToEnd) {
   EXPECT_EQ(ej["balance"]["available"], 4'500'000);
   ASSERT_EQ(ej["periods"].size(), 1U);
   EXPECT_EQ(ej["periods"][0]["start"], epoch_text);
+  EXPECT_TRUE(ej["payout_address"].is_null());
   auto csv = Call("GET", "/v1/earnings?format=csv&from=" + epoch_text, owner_);
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
@@ -161,6 +187,7 @@ TEST_F(RewardsRoutesTest, EarningsWithdrawalAndPayoutEndToEnd) {
   EXPECT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":999})").status, 400);  // < min
   EXPECT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":4500001})").status, 409);
   ASSERT_EQ(Call("POST", "/v1/withdrawals", owner_, R"({"amount":4000000})").status, 201);
+  EXPECT_EQ(J(Call("GET", "/v1/earnings", owner_))["payout_address"], kAddress);
 
   // Admin exports, then marks paid once.
   EXPECT_EQ(Call("POST", "/v1/admin/payout-batches", owner_).status, 403);
@@ -183,6 +210,11 @@ TEST_F(RewardsRoutesTest, EarningsWithdrawalAndPayoutEndToEnd) {
   EXPECT_EQ(after["balance"]["available"], 500'000);
   EXPECT_EQ(after["balance"]["in_flight"], 0);
   EXPECT_EQ(after["balance"]["paid"], 4'000'000);
+  // The owner's history names the paying transaction.
+  const auto ws = J(Call("GET", "/v1/withdrawals", owner_))["withdrawals"];
+  ASSERT_EQ(ws.size(), 1U);
+  EXPECT_EQ(ws[0]["state"], "paid");
+  EXPECT_EQ(ws[0]["tx_hash"], std::string(64, 'A'));
 }
 
 TEST(ParseTime, AcceptsRfc3339AndMillisAndNamesTheFieldOtherwise) {

@@ -1215,6 +1215,35 @@ class SqliteStore final : public Store {
     return GetBatchLocked(id);
   }
 
+  // ---- Portal (web/): per-device summaries ----
+
+  StatusOr<std::vector<UptimeInterval>> ListDeviceUptime(const DeviceId& device, Timestamp from,
+                                                         Timestamp to) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT device_id, start_at, end_at FROM uptime_intervals "
+           "WHERE device_id = ? AND end_at > ? AND start_at < ? ORDER BY start_at");
+    s.Bind(device).Bind(from).Bind(to);
+    std::vector<UptimeInterval> out;
+    while (s.Step()) out.push_back({DeviceId(s.Text(0)), s.Time(1), s.Time(2)});
+    HEARTH_RETURN_IF_ERROR(s.status("list device uptime"));
+    return out;
+  }
+
+  StatusOr<std::map<DeviceId, Amount, IdTextLess>> DeviceEarnings(const std::string& account,
+                                                                  Timestamp since) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT device_id, SUM(amount) FROM ledger_entries "
+           "WHERE account = ? AND epoch_start >= ? AND device_id IS NOT NULL "
+           "AND kind IN ('usage', 'participation') GROUP BY device_id");
+    s.Bind(account).Bind(since);
+    std::map<DeviceId, Amount, IdTextLess> out;
+    while (s.Step()) out.emplace(DeviceId(s.Text(0)), Amount::Micro(s.Int(1)));
+    HEARTH_RETURN_IF_ERROR(s.status("device earnings"));
+    return out;
+  }
+
   StatusOr<int> SchemaVersion() override {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");

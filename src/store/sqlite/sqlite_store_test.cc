@@ -88,5 +88,83 @@ TEST(MigrationsTest, VersionsAreStrictlyIncreasingFromOne) {
   }
 }
 
+// ---- Portal: per-device summaries ----
+
+TEST(PortalStoreTest, DeviceUptimeAndEarningsPerDevice) {
+  auto opened = OpenSqliteStore(":memory:");
+  ASSERT_TRUE(opened.ok());
+  Store& s = **opened;
+  const Timestamp t0 = FromUnixMillis(1'700'000'000'000);
+  ASSERT_TRUE(s.CreateAccount({AccountId("acc_o"), "o@example.com", "h", Role::kOwner, t0}).ok());
+  for (const char* id : {"dev_a", "dev_b"}) {
+    const std::string key = std::string("kh-") + id;
+    ASSERT_TRUE(s.CreateInstallKey({InstallKeyId(std::string("ik_") + id),
+                                    AccountId("acc_o"),
+                                    key,
+                                    "w",
+                                    t0,
+                                    t0 + std::chrono::hours(1),
+                                    {},
+                                    {},
+                                    {}})
+                    .ok());
+    Device d;
+    d.id = DeviceId(id);
+    d.name = id;
+    d.credential_hash = std::string("c-") + id;
+    d.inventory_json = "{}";
+    d.enrolled_at = d.last_seen = t0;
+    ASSERT_TRUE(s.EnrollDevice(key, t0, d).ok());
+  }
+  const auto gap = std::chrono::minutes(5);
+  for (int m : {0, 1, 2, 30, 31}) {  // dev_a: [0, 2 min] and [30, 31 min]
+    ASSERT_TRUE(
+        s.RecordHeartbeat(DeviceId("dev_a"), {t0 + std::chrono::minutes(m), "1", "{}", gap}).ok());
+  }
+  ASSERT_TRUE(s.RecordHeartbeat(DeviceId("dev_b"), {t0, "1", "{}", gap}).ok());
+  auto a = s.ListDeviceUptime(DeviceId("dev_a"), t0, t0 + std::chrono::hours(1));
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->size(), 2U);
+  EXPECT_EQ((*a)[0].device_id.str(), "dev_a");
+  EXPECT_EQ((*a)[0].end, t0 + std::chrono::minutes(2));
+  EXPECT_EQ((*a)[1].start, t0 + std::chrono::minutes(30));
+  auto later = s.ListDeviceUptime(DeviceId("dev_a"), t0 + std::chrono::minutes(10),
+                                  t0 + std::chrono::hours(1));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->size(), 1U);
+
+  // Two epochs: usage + participation per device; other kinds and accounts are not counted.
+  auto book = [&](Timestamp start, int64_t a_amount, int64_t b_amount) {
+    const std::string txn = "epoch:" + std::to_string(ToUnixMillis(start));
+    std::vector<LedgerEntry> e = {
+        {0,
+         txn,
+         "provider_revenue",
+         "revenue",
+         Amount::Micro(-(a_amount + b_amount + 7)),
+         {},
+         start,
+         t0},
+        {0, txn, "operator", "operator", Amount::Micro(7), {}, start, t0},
+        {0, txn, "owner:acc_o", "usage", Amount::Micro(a_amount), DeviceId("dev_a"), start, t0},
+        {0, txn, "owner:acc_o", "participation", Amount::Micro(b_amount), DeviceId("dev_b"), start,
+         t0}};
+    auto r = s.SettleEpoch({start, start + std::chrono::hours(1), "v", "{}", "{}", t0}, e);
+    ASSERT_TRUE(r.ok() && *r);
+  };
+  book(t0, 100, 10);
+  book(t0 + std::chrono::hours(1), 200, 20);
+  auto all = s.DeviceEarnings("owner:acc_o", FromUnixMillis(0));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->at(DeviceId("dev_a")).micro(), 300);
+  EXPECT_EQ(all->at(DeviceId("dev_b")).micro(), 30);
+  auto recent = s.DeviceEarnings("owner:acc_o", t0 + std::chrono::hours(1));
+  ASSERT_TRUE(recent.ok());
+  EXPECT_EQ(recent->at(DeviceId("dev_a")).micro(), 200);
+  auto none = s.DeviceEarnings("owner:acc_x", FromUnixMillis(0));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace hearth::store

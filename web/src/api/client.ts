@@ -2,8 +2,8 @@
 // the CSRF token on every change, and errors surfaced as ApiError carrying the API's
 // error.code / error.message / error.field.
 import type {
-  Account, AdminDevicePage, AdminDeviceQuery, ApiErrorBody, Device, DeviceList, Health,
-  InstallKeyList, Me, NewInstallKey, Session,
+  Account, AdminDevicePage, AdminDeviceQuery, ApiErrorBody, Device, DeviceList, DeviceUptime, Health,
+  EpochAudit, EpochList, Earnings, GatewayList, PayoutBatch, InstallKeyList, Me, NetworkMap, NewInstallKey, Region, RegionList, Session, Withdrawal,
 } from './types';
 
 export class ApiError extends Error {
@@ -112,8 +112,12 @@ export const api = {
       rememberSignedIn(false);
     }
   },
-  devices: (mine = false) => request<DeviceList>('GET', '/v1/devices' + (mine ? '?mine=1' : '')),
-  device: (id: string) => request<Device>('GET', `/v1/devices/${encodeURIComponent(id)}`),
+  devices: (mine = false, stats = false) =>
+    request<DeviceList>('GET', '/v1/devices' + query({ mine: mine ? '1' : undefined, stats: stats ? '1' : undefined })),
+  device: (id: string, stats = false) =>
+    request<Device>('GET', `/v1/devices/${encodeURIComponent(id)}` + (stats ? '?stats=1' : '')),
+  deviceUptime: (id: string, days = 7) =>
+    request<DeviceUptime>('GET', `/v1/devices/${encodeURIComponent(id)}/uptime?days=${days}`),
   renameDevice: (id: string, name: string) =>
     request<Device>('PATCH', `/v1/devices/${encodeURIComponent(id)}`, { name }),
   removeDevice: (id: string) =>
@@ -122,4 +126,24 @@ export const api = {
   installKeys: () => request<InstallKeyList>('GET', '/v1/install-keys'),
   adminDevices: (q: AdminDeviceQuery) =>
     request<AdminDevicePage>('GET', '/v1/admin/devices' + query(q)),
+  map: () => request<NetworkMap>('GET', '/v1/map'),
+  regions: () => request<RegionList>('GET', '/v1/regions'),
+  regionAction: (id: string, action: 'drain' | 'activate') =>
+    request<Region>('POST', `/v1/regions/${encodeURIComponent(id)}/${action}`, {}),
+  regionDevices: (id: string) => request<DeviceList>('GET', `/v1/regions/${encodeURIComponent(id)}/devices`),
+  gateways: () => request<GatewayList>('GET', '/v1/gateways'),
+  epochs: (q: { from?: string; to?: string } = {}) => request<EpochList>('GET', '/v1/admin/epochs' + query(q)),
+  auditEpoch: (start: string) => request<EpochAudit>('GET', `/v1/admin/epochs/${encodeURIComponent(start)}/audit`),
+  payoutBatches: () => request<{ payout_batches?: PayoutBatch[] }>('GET', '/v1/admin/payout-batches'),
+  exportPayoutBatch: () => request<PayoutBatch>('POST', '/v1/admin/payout-batches', {}),
+  finishPayoutBatch: (id: string, paid: boolean, txHash?: string) =>
+    request<PayoutBatch>('POST', `/v1/admin/payout-batches/${encodeURIComponent(id)}/${paid ? 'paid' : 'failed'}`,
+      paid ? { tx_hash: txHash } : {}),
+  earnings: (q: { from?: string; to?: string; group?: 'day' | 'epoch'; owner?: string }) =>
+    request<Earnings>('GET', '/v1/earnings' + query(q)),
+  earningsCsvUrl: (q: { from?: string; to?: string }) => '/v1/earnings' + query({ ...q, format: 'csv' }),
+  setPayoutAddress: (address: string) =>
+    request<{ address?: string }>('PUT', '/v1/payout-address', { address }),
+  withdrawals: () => request<{ withdrawals?: Withdrawal[] }>('GET', '/v1/withdrawals'),
+  withdraw: (amount: number) => request<Withdrawal>('POST', '/v1/withdrawals', { amount }),
 };

@@ -1,14 +1,48 @@
-// One device: status, hardware, the latest heartbeat; rename; remove with a confirmation that
-// says what happens.
-import { useRef, useState } from 'preact/hooks';
+// One device: status, uptime (24 h / 7 d and a 7-day timeline), earnings (24 h / total and a
+// 30-day chart), placement and its reason, the overlay network (gateway, last handshake),
+// hardware, the latest heartbeat; rename; remove with a confirmation that says what happens.
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
-import type { Device } from '../api/types';
+import type { Device, DeviceUptime, Earnings } from '../api/types';
 import { ErrorBox, Loading, PageTitle, StatusBadge, usePoll, useTick } from '../components/common';
+import { lazy } from '../components/lazy';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import {
-  formatBytes, formatDuration, gpuName, isOutdated, timeAgo, uptimeSeconds, validateDeviceName,
+  formatBytes, formatDuration, gpuName, isOutdated, lastHandshake, placementReason, regionText, timeAgo,
+  timelineSegments, uptimeSeconds, validateDeviceName,
 } from '../view/format';
+import { cellName, countryName } from '../view/map';
+import { dailySeries, formatAkt, formatPercent } from '../view/money';
+
+const EarningsChart = lazy(() => import('../components/EarningsChart').then((m) => m.EarningsChart), 'chart');
+
+function UptimeTimeline({ uptime }: { uptime: DeviceUptime }) {
+  const segments = timelineSegments(uptime.intervals, uptime.from, uptime.to);
+  const from = Date.parse(uptime.from);
+  const to = Date.parse(uptime.to);
+  const dayMs = 86_400_000;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / dayMs) * dayMs; t < to; t += dayMs) ticks.push((t - from) / (to - from));
+  const enrolled = Math.max(0, (Date.parse(uptime.enrolled_at) - from) / (to - from));
+  return (
+    <figure class="timeline">
+      <svg viewBox="0 0 1000 40" preserveAspectRatio="none" role="img"
+        aria-label={`Online ${formatPercent(uptime.uptime)} of the last 7 days (${segments.length} online spans)`}>
+        <rect x="0" y="8" width="1000" height="24" class="tl-bg" />
+        {enrolled > 0 && <rect x="0" y="8" width={(enrolled * 1000).toFixed(1)} height="24" class="tl-before" />}
+        {segments.map((g) => (
+          <rect key={g.start} x={(g.start * 1000).toFixed(1)} y="8" width={Math.max(1, (g.end - g.start) * 1000).toFixed(1)}
+            height="24" class="tl-on" />
+        ))}
+        {ticks.map((t) => <line key={t} x1={(t * 1000).toFixed(1)} x2={(t * 1000).toFixed(1)} y1="4" y2="36" class="tl-tick" />)}
+      </svg>
+      <figcaption class="muted small">
+        <span class="swatch tl-on-key" aria-hidden="true" /> online · lines mark UTC midnights · {formatDuration(uptime.online_seconds)} online
+      </figcaption>
+    </figure>
+  );
+}
 
 function Row({ label, children }: { label: string; children: preact.ComponentChildren }) {
   return (
@@ -118,18 +152,35 @@ function RemovePanel({ device }: { device: Device }) {
 }
 
 export function DeviceDetailPage({ id }: { id: string }) {
-  const { version } = useSession();
+  const { me, version } = useSession();
   const [device, setDevice] = useState<Device | null>(null);
+  const [uptime, setUptime] = useState<DeviceUptime | null>(null);
+  const [earnings, setEarnings] = useState<Earnings | null>(null);
   const [error, setError] = useState<unknown>(null);
   const now = useTick(5000);
   usePoll(async () => {
     try {
-      setDevice(await api.device(id));
+      setDevice(await api.device(id, true));
       setError(null);
     } catch (e) {
       setError(e);
     }
   }, 5000, [id]);
+  const owner = device?.owner_id;
+  usePoll(async () => {
+    if (!owner) return;
+    try {
+      const from = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 29 * 86_400_000).toISOString();
+      // An admin looking at someone else's device reads that owner's earnings.
+      const asOwner = me?.role === 'admin' && me.id !== owner ? owner : undefined;
+      const [u, e] = await Promise.all([api.deviceUptime(id, 7), api.earnings({ from, group: 'day', owner: asOwner })]);
+      setUptime(u);
+      setEarnings(e);
+    } catch (e) {
+      setError(e);
+    }
+  }, 60000, [id, owner]);
+  const series = useMemo(() => (earnings ? dailySeries(earnings, id) : null), [earnings, id]);
 
   if (!device) {
     return (
@@ -150,6 +201,11 @@ export function DeviceDetailPage({ id }: { id: string }) {
   }
   const inv = device.inventory;
   const hb = device.heartbeat ?? {};
+  const st = device.stats;
+  const net = device.network ?? {};
+  const pl = device.placement ?? {};
+  const handshake = lastHandshake(device);
+  const peer = hb.network?.peers?.[0];
   return (
     <section>
       <p class="crumbs">
@@ -167,7 +223,13 @@ export function DeviceDetailPage({ id }: { id: string }) {
             <Row label="Status">
               {device.status}, last seen <time dateTime={device.last_seen}>{timeAgo(device.last_seen, now)}</time>
             </Row>
-            <Row label="Uptime">{formatDuration(uptimeSeconds(device))}</Row>
+            <Row label="Uptime">
+              {st ? `${formatPercent(st.uptime_24h)} (24 h) · ${formatPercent(st.uptime_7d)} (7 d)` : '—'}
+            </Row>
+            <Row label="Earned">
+              {st ? `${formatAkt(st.earned_24h)} (24 h) · ${formatAkt(st.earned_total)} total` : '—'}
+            </Row>
+            <Row label="Host up">{formatDuration(uptimeSeconds(device))}</Row>
             <Row label="Load">
               {hb.load1 !== undefined ? `${hb.load1.toFixed(2)} / ${hb.load5?.toFixed(2)} / ${hb.load15?.toFixed(2)}` : '—'}
             </Row>
@@ -177,11 +239,39 @@ export function DeviceDetailPage({ id }: { id: string }) {
               {isOutdated(device.agent_version, version) && <span class="badge badge-warn">update available</span>}
             </Row>
             <Row label="Enrolled">{new Date(device.enrolled_at).toLocaleString()}</Row>
-            <Row label="Region">
-              <span class="muted">not placed yet</span>
-            </Row>
             <Row label="Device id">
               <span class="mono">{device.id}</span>
+            </Row>
+          </dl>
+        </div>
+        <div class="card">
+          <h2>Placement and network</h2>
+          <dl>
+            <Row label="Region">{regionText(device, countryName)}</Row>
+            <Row label="Why">
+              {placementReason(pl.reason)}
+              {pl.detail && <div class="muted small">{pl.detail}</div>}
+            </Row>
+            {pl.waitlist_cell && (
+              <Row label="Waiting in">
+                {cellName({ country: pl.waitlist_cell.split('/')[0] ?? 'ZZ', lat: null, lon: null })}{' '}
+                <span class="muted small mono">{pl.waitlist_cell}</span>
+              </Row>
+            )}
+            <Row label="Address">{net.address ? <span class="mono">{net.address}</span> : '—'}</Row>
+            <Row label="Gateway">
+              {net.home_gateway ? <span class="mono">{net.home_gateway}</span> : <span class="muted">none yet</span>}
+              {peer?.endpoint && <div class="muted small mono">{peer.endpoint}</div>}
+            </Row>
+            <Row label="Handshake">{handshake === undefined ? <span class="muted">none reported</span> : `${formatDuration(handshake)} ago`}</Row>
+            <Row label="Config">
+              {net.desired_version === undefined ? '—' : (
+                <>
+                  version {net.applied_version ?? 0} of {net.desired_version}
+                  {net.in_sync ? <span class="badge badge-online">in sync</span> : <span class="badge badge-warn">applying</span>}
+                  {net.applied_error && <div class="error small">{net.applied_error}</div>}
+                </>
+              )}
             </Row>
           </dl>
         </div>
@@ -223,6 +313,18 @@ export function DeviceDetailPage({ id }: { id: string }) {
               )}
             </Row>
           </dl>
+        </div>
+        <div class="card wide">
+          <h2>Uptime, last 7 days</h2>
+          {uptime ? <UptimeTimeline uptime={uptime} /> : <Loading what="the uptime" />}
+        </div>
+        <div class="card wide">
+          <h2>Earnings, last 30 days</h2>
+          {!series ? <Loading what="the earnings" /> : series.usage.every((u, i) => u + (series.participation[i] ?? 0) === 0) ? (
+            <p class="muted">Nothing earned in the last 30 days yet: devices earn for settled hours online after probation.</p>
+          ) : (
+            <EarningsChart series={series} label={`${device.name}'s earnings per day over the last 30 days`} />
+          )}
         </div>
         <div class="card">
           <h2>Settings</h2>

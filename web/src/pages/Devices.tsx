@@ -1,13 +1,14 @@
-// The owner's devices: status with last seen, region, GPUs, CPU/RAM, agent version, uptime.
+// The owner's devices: status with last seen, region, GPUs, CPU/RAM, agent version (flagged when
+// older than the coordinator), uptime over 24 h / 7 d and earnings over 24 h / in total.
 // Polls so a device going offline or coming online shows without a reload.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Device } from '../api/types';
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge, usePoll, useTick } from '../components/common';
 import { useSession } from '../session';
-import {
-  compareDevices, cpuRamSummary, formatDuration, gpuSummary, isOutdated, timeAgo, uptimeSeconds,
-} from '../view/format';
+import { compareDevices, cpuRamSummary, gpuSummary, isOutdated, regionText, timeAgo } from '../view/format';
+import { countryName } from '../view/map';
+import { formatAkt, formatPercent } from '../view/money';
 
 export function DeviceTable({ devices, now, showOwner = false }: {
   devices: readonly Device[];
@@ -26,7 +27,8 @@ export function DeviceTable({ devices, now, showOwner = false }: {
           <th scope="col">GPUs</th>
           <th scope="col">CPU / RAM</th>
           <th scope="col">Agent</th>
-          <th scope="col">Uptime</th>
+          <th scope="col">Uptime 24 h / 7 d</th>
+          <th scope="col">Earned 24 h / total</th>
         </tr>
       </thead>
       <tbody>
@@ -49,8 +51,8 @@ export function DeviceTable({ devices, now, showOwner = false }: {
                 {d.owner_id}
               </td>
             )}
-            <td data-label="Region" class="muted">
-              not placed yet
+            <td data-label="Region" class={d.network?.region || d.placement?.region ? undefined : 'muted'}>
+              {regionText(d, countryName)}
             </td>
             <td data-label="GPUs">{gpuSummary(d.inventory.gpus)}</td>
             <td data-label="CPU / RAM">{cpuRamSummary(d)}</td>
@@ -62,7 +64,17 @@ export function DeviceTable({ devices, now, showOwner = false }: {
                 </span>
               )}
             </td>
-            <td data-label="Uptime">{formatDuration(uptimeSeconds(d))}</td>
+            <td data-label="Uptime">
+              {d.stats ? `${formatPercent(d.stats.uptime_24h)} / ${formatPercent(d.stats.uptime_7d)}` : '—'}
+            </td>
+            <td data-label="Earned">
+              {d.stats ? (
+                <>
+                  {formatAkt(d.stats.earned_24h)}
+                  <div class="muted small">{formatAkt(d.stats.earned_total)} total</div>
+                </>
+              ) : '—'}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -76,7 +88,7 @@ export function DevicesPage() {
   const now = useTick(5000);
   usePoll(async () => {
     try {
-      const list = await api.devices(true);
+      const list = await api.devices(true, true);
       setDevices([...(list.devices ?? [])].sort(compareDevices));
       setError(null);
     } catch (e) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Device, InstallKey } from '../api/types';
 import {
   compareDevices, cpuRamSummary, errorSentence, formatBytes, formatDuration, gpuSummary, installStep,
-  isOutdated, pageInfo, prettyModel, statusLabel, timeAgo, validateDeviceName,
+  isOutdated, lastHandshake, pageInfo, placementReason, prettyModel, regionText, statusLabel, timeAgo,
+  timelineSegments, validateDeviceName,
 } from './format';
 
 function device(over: Partial<Device> = {}): Device {
@@ -119,5 +120,44 @@ describe('errorSentence', () => {
     expect(errorSentence('is required', 'inventory.gpus[0].vendor_id')).toBe('inventory.gpus[0].vendor_id is required');
     expect(errorSentence('The session expired; sign in again', 'x')).toBe('The session expired; sign in again');
     expect(errorSentence('plain', undefined)).toBe('plain');
+  });
+});
+
+describe('device placement and network text', () => {
+  it('names the region or what the device waits for', () => {
+    expect(regionText(device({ network: { region: 'eu-central' } }))).toBe('eu-central');
+    expect(regionText(device({ placement: { region: 'af-east' } }))).toBe('af-east');
+    expect(regionText(device({ placement: { region: null, waitlist_cell: 'KE/-/-' } }), () => 'Kenya')).toBe('waiting (Kenya)');
+    expect(regionText(device({ network: { region: '' } }))).toBe('not placed yet');
+  });
+  it('explains placement reasons', () => {
+    expect(placementReason('rtt')).toBe('lowest measured round-trip time');
+    expect(placementReason('no_capacity')).toBe('nearby regions are full');
+    expect(placementReason('some_new_reason')).toBe('some new reason');
+    expect(placementReason(undefined)).toBe('—');
+  });
+  it('finds the freshest handshake', () => {
+    expect(lastHandshake(device())).toBeUndefined();
+    const never = { public_key: 'b', last_handshake_seconds_ago: null };
+    const peers = [{ public_key: 'a', last_handshake_seconds_ago: 40 }, never, { public_key: 'c', last_handshake_seconds_ago: 12 }];
+    expect(lastHandshake(device({ heartbeat: { network: { applied_version: 1, peers } } }))).toBe(12);
+    expect(lastHandshake(device({ heartbeat: { network: { applied_version: 1, peers: [never] } } }))).toBeUndefined();
+  });
+});
+
+describe('timelineSegments', () => {
+  const from = '2026-11-01T00:00:00Z';
+  const to = '2026-11-02T00:00:00Z';
+  it('places intervals as fractions and merges touching ones', () => {
+    expect(timelineSegments([
+      { start: '2026-11-01T06:00:00Z', end: '2026-11-01T12:00:00Z' },
+      { start: '2026-11-01T12:00:00Z', end: '2026-11-01T18:00:00Z' },
+      { start: '2026-11-01T21:00:00Z', end: '2026-11-02T03:00:00Z' },
+    ], from, to)).toEqual([{ start: 0.25, end: 0.75 }, { start: 0.875, end: 1 }]);
+  });
+  it('drops empty and outside intervals and bad windows', () => {
+    expect(timelineSegments([{ start: '2026-10-01T00:00:00Z', end: '2026-10-02T00:00:00Z' },
+      { start: '2026-11-01T06:00:00Z', end: '2026-11-01T06:00:00Z' }], from, to)).toEqual([]);
+    expect(timelineSegments([{ start: from, end: to }], to, from)).toEqual([]);
   });
 });

@@ -160,3 +160,64 @@ export function errorSentence(message: string, field?: string): string {
   const name = /^[a-z_]+$/.test(field) ? field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ') : field;
   return `${name} ${message}`;
 }
+
+/** The region a device is in, or what it waits for: "eu-central", "waiting (Kenya)", "not placed". */
+export function regionText(d: Device, countryName: (code: string) => string = (c) => c): string {
+  const region = d.network?.region || d.placement?.region;
+  if (region) return region;
+  const cell = d.placement?.waitlist_cell;
+  if (cell) return `waiting (${countryName(cell.split('/')[0] ?? '')})`;
+  return 'not placed yet';
+}
+
+const PLACEMENT_REASON: Record<string, string> = {
+  rtt: 'lowest measured round-trip time',
+  geoip_location: 'nearest by GeoIP location',
+  geoip_country: 'GeoIP country served by the region',
+  declared_country: 'declared country served by the region',
+  single_region: 'the only region',
+  pending: 'not decided yet',
+  out_of_bound: 'no region close enough',
+  no_capacity: 'nearby regions are full',
+  hardware_not_accepted: 'nearby regions do not take this hardware',
+  no_region_serves: 'no region serves its country',
+  no_evidence: 'no location evidence',
+  no_active_region: 'no region is active',
+};
+
+/** A placement reason as words ("lowest measured round-trip time"). */
+export function placementReason(reason: string | undefined): string {
+  if (!reason) return '—';
+  return PLACEMENT_REASON[reason] ?? reason.replace(/_/g, ' ');
+}
+
+/** The freshest WireGuard handshake the agent reported, in seconds ago (undefined: none yet). */
+export function lastHandshake(d: Device): number | undefined {
+  const ages = (d.heartbeat?.network?.peers ?? [])
+    .map((p) => p.last_handshake_seconds_ago)
+    .filter((a): a is number => typeof a === 'number');
+  return ages.length ? Math.min(...ages) : undefined;
+}
+
+export interface TimelineSegment {
+  /** Fractions of the window, 0..1. */
+  start: number;
+  end: number;
+}
+
+/** Uptime intervals as fractions of [from, to), merged when they touch, empty ones dropped. */
+export function timelineSegments(intervals: readonly { start: string; end: string }[], from: string, to: string): TimelineSegment[] {
+  const f = Date.parse(from);
+  const t = Date.parse(to);
+  if (!(t > f)) return [];
+  const out: TimelineSegment[] = [];
+  for (const i of intervals) {
+    const a = Math.max(0, (Date.parse(i.start) - f) / (t - f));
+    const b = Math.min(1, (Date.parse(i.end) - f) / (t - f));
+    if (!(b > a)) continue;
+    const last = out[out.length - 1];
+    if (last && a <= last.end) last.end = Math.max(last.end, b);
+    else out.push({ start: a, end: b });
+  }
+  return out;
+}
