@@ -124,6 +124,8 @@ StatusOr<bool> ManagesDevice(coordinator::Context& ctx, const accounts::Principa
     return Status::Ok();
   }));
   return region && region->admin == p.account.id;
+}
+
 // The admin list's filters beside the text search: ?region= (a region id, or "none" for
 // devices not placed), ?gpu= ("any", "none" or an Akash model name), ?owner= (account id or
 // email).
