@@ -100,13 +100,16 @@ TEST_P(StoreConformanceTest, AdminStateOfUnknownOrRemovedDeviceIsNotFound) {
   EXPECT_TRUE(store_->SetKubeState(d.id, "missing", R"({"drain":{"evicted":2}})").ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, StoreConformanceTest,
-    ::testing::Values(
-        Backend{"sqlite_memory", [](const std::string&) { return OpenSqliteStore(":memory:"); }},
-        Backend{"sqlite_file",
-                [](const std::string& dir) { return OpenSqliteStore(dir + "/hearth.db"); }}),
-    [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
+                         ::testing::Values(Backend{"sqlite_memory",
+                                                   [](const std::string&) {
+                                                     return OpenSqliteStore(":memory:");
+                                                   }},
+                                           Backend{"sqlite_file",
+                                                   [](const std::string& dir) {
+                                                     return OpenSqliteStore(dir + "/hearth.db");
+                                                   }}),
+                         [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace hearth::store
