@@ -36,6 +36,62 @@ StatusOr<std::vector<Ipv4Prefix>> DecodePrefixes(const nlohmann::json& j, const 
 
 }  // namespace
 
+nlohmann::json EncodeKubeJoin(const KubeJoin& k) {
+  return {{"server", k.server},   {"token", k.token},       {"node_name", k.node_name},
+          {"node_ip", k.node_ip}, {"pod_cidr", k.pod_cidr}, {"labels", k.labels},
+          {"taints", k.taints}};
+}
+
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j, const std::string& field) {
+  if (!j.is_object()) return Status::InvalidArgument(field, "must be a JSON object");
+  JsonReader r(j, field);
+  KubeJoin k;
+  HEARTH_ASSIGN_OR_RETURN(k.server, r.String("server", 512));
+  if (k.server.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument(r.Field("server"), "must be an https:// URL");
+  }
+  HEARTH_ASSIGN_OR_RETURN(k.token, r.String("token", 512));
+  if (k.token.rfind("K10", 0) != 0 || k.token.find("::") == std::string::npos) {
+    return Status::InvalidArgument(r.Field("token"), "must be a K10<ca hash>::<id>.<secret> token");
+  }
+  HEARTH_ASSIGN_OR_RETURN(k.node_name, r.String("node_name", 63));
+  if (k.node_name.empty() ||
+      k.node_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    return Status::InvalidArgument(r.Field("node_name"),
+                                   "must be a DNS label (lowercase letters, digits, '-')");
+  }
+  HEARTH_ASSIGN_OR_RETURN(k.node_ip, r.String("node_ip", 64));
+  HEARTH_ASSIGN_OR_RETURN(k.pod_cidr, r.String("pod_cidr", 64));
+  if (!k.pod_cidr.empty()) {
+    HEARTH_RETURN_IF_ERROR(Ipv4Prefix::Parse(k.pod_cidr, r.Field("pod_cidr")).status());
+  }
+  if (j.contains("labels") && !j["labels"].is_null()) {
+    if (!j["labels"].is_object()) {
+      return Status::InvalidArgument(r.Field("labels"), "must be an object of strings");
+    }
+    for (const auto& [key, v] : j["labels"].items()) {
+      if (!v.is_string()) {
+        return Status::InvalidArgument(r.Field("labels") + "." + key, "must be a string");
+      }
+      k.labels[key] = v.get<std::string>();
+    }
+  }
+  if (j.contains("taints") && !j["taints"].is_null()) {
+    if (!j["taints"].is_array()) {
+      return Status::InvalidArgument(r.Field("taints"), "must be an array of key=value:Effect");
+    }
+    for (size_t i = 0; i < j["taints"].size(); ++i) {
+      const auto& t = j["taints"][i];
+      if (!t.is_string() || t.get<std::string>().find(':') == std::string::npos) {
+        return Status::InvalidArgument(r.Field("taints") + "[" + std::to_string(i) + "]",
+                                       "must be a key=value:Effect string");
+      }
+      k.taints.push_back(t.get<std::string>());
+    }
+  }
+  return k;
+}
+
 nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& p : c.peers) {
@@ -51,19 +107,21 @@ nlohmann::json EncodeNetworkConfig(const NetworkConfig& c) {
   for (const auto& s : c.standby_gateways) {
     standby.push_back({{"name", s.name}, {"endpoint", s.endpoint}, {"public_key", s.public_key}});
   }
-  return {{"version", c.version},
-          {"role", c.role},
-          {"region", c.region},
-          {"interface",
-           {{"address", c.address.ToString()},
-            {"mtu", c.mtu},
-            {"listen_port", c.listen_port},
-            {"private_key", c.private_key}}},
-          {"pod_cidr", c.pod_cidr ? nlohmann::json(c.pod_cidr->ToString()) : nullptr},
-          {"peers", peers},
-          {"routes", Prefixes(c.routes)},
-          {"forwarding", c.forwarding},
-          {"standby_gateways", standby}};
+  nlohmann::json out = {{"version", c.version},
+                        {"role", c.role},
+                        {"region", c.region},
+                        {"interface",
+                         {{"address", c.address.ToString()},
+                          {"mtu", c.mtu},
+                          {"listen_port", c.listen_port},
+                          {"private_key", c.private_key}}},
+                        {"pod_cidr", c.pod_cidr ? nlohmann::json(c.pod_cidr->ToString()) : nullptr},
+                        {"peers", peers},
+                        {"routes", Prefixes(c.routes)},
+                        {"forwarding", c.forwarding},
+                        {"standby_gateways", standby}};
+  if (c.kubernetes) out["kubernetes"] = EncodeKubeJoin(*c.kubernetes);
+  return out;
 }
 
 StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
@@ -145,6 +203,9 @@ StatusOr<NetworkConfig> DecodeNetworkConfig(const nlohmann::json& j) {
     HEARTH_ASSIGN_OR_RETURN(s.endpoint, sr.String("endpoint", 270));
     HEARTH_ASSIGN_OR_RETURN(s.public_key, sr.String("public_key", 64));
     c.standby_gateways.push_back(std::move(s));
+  }
+  if (j.contains("kubernetes") && !j["kubernetes"].is_null()) {
+    HEARTH_ASSIGN_OR_RETURN(c.kubernetes, DecodeKubeJoin(j["kubernetes"], "kubernetes"));
   }
   return c;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -43,6 +44,19 @@ struct StandbyGateway {
   bool operator==(const StandbyGateway&) const = default;
 };
 
+// How a worker joins its region's Kubernetes cluster (k3s agent parameters); present in the
+// NetworkConfig of workers whose region has a cluster.
+struct KubeJoin {
+  std::string server;     // "https://10.x.y.z:6443": the region's apiserver / k3s supervisor
+  std::string token;      // "K10<ca sha256>::<id>.<secret>"
+  std::string node_name;  // "hearth-<device id suffix>-<generation>"
+  std::string node_ip;    // the device's overlay address
+  std::string pod_cidr;   // the node's pod CIDR (spec.podCIDR)
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> taints;  // "key=value:Effect"
+  bool operator==(const KubeJoin&) const = default;
+};
+
 // The complete desired state of a device's overlay interface at one version.
 struct NetworkConfig {
   int64_t version = 0;  // strictly increasing per device; 0 = nothing yet
@@ -57,11 +71,15 @@ struct NetworkConfig {
   std::vector<Ipv4Prefix> routes;      // destinations routed into the interface, sorted
   bool forwarding = false;             // gateways forward between peers
   std::vector<StandbyGateway> standby_gateways;
+  std::optional<KubeJoin> kubernetes;  // workers in a region with a cluster
   bool operator==(const NetworkConfig&) const = default;
 };
 
 // "host:port" with a port in 1..65535 (host: an address or a DNS name). Errors name `field`.
 Status ValidateEndpoint(const std::string& endpoint, const std::string& field);
+
+nlohmann::json EncodeKubeJoin(const KubeJoin& k);
+StatusOr<KubeJoin> DecodeKubeJoin(const nlohmann::json& j, const std::string& field);
 
 nlohmann::json EncodeNetworkConfig(const NetworkConfig& c);
 // Validates everything a device will act on (keys, prefixes, ports, MTU); errors name the field.

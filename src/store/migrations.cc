@@ -166,8 +166,57 @@ ALTER TABLE devices ADD COLUMN placement_evidence_json TEXT NOT NULL DEFAULT '{}
 ALTER TABLE devices ADD COLUMN placement_json TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN waitlist_cell TEXT NOT NULL DEFAULT ''
 )sql"},
+      // Device admin state and the kube module's node facts (the integrator's contract).
+      {5, "device_admin_state", R"sql(
+ALTER TABLE devices ADD COLUMN admin_state TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE devices ADD COLUMN admin_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN admin_state_at BIGINT;
+ALTER TABLE devices ADD COLUMN k8s_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN k8s_json TEXT NOT NULL DEFAULT '{}'
+)sql"},
+      // Kubernetes (issue 5): each worker's node identity and join token, and the pods of Akash
+      // leases that ran on edge nodes (pod attribution).
+      {7, "kube_nodes_pod_runs", R"sql(
+CREATE TABLE kube_nodes (
+  device_id TEXT PRIMARY KEY REFERENCES devices(id),
+  region_id TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  node_name TEXT NOT NULL UNIQUE,
+  token_id TEXT NOT NULL,
+  token_secret TEXT NOT NULL,
+  token_expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  retired_at BIGINT
+);
+CREATE INDEX kube_nodes_region ON kube_nodes(region_id);
+CREATE TABLE pod_runs (
+  uid TEXT PRIMARY KEY,
+  region_id TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  node_name TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  lease_id TEXT NOT NULL,
+  cpu_millis BIGINT NOT NULL,
+  memory_bytes BIGINT NOT NULL,
+  gpus BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  stopped_at BIGINT
+);
+CREATE INDEX pod_runs_started ON pod_runs(started_at);
+CREATE INDEX pod_runs_open ON pod_runs(region_id, stopped_at)
+)sql"},
   };
   return kMigrations;
+}
+
+std::vector<Migration> PendingMigrations(const std::vector<Migration>& all,
+                                         const std::set<int>& applied) {
+  std::vector<Migration> out;
+  for (const Migration& m : all) {
+    if (applied.count(m.version) == 0) out.push_back(m);
+  }
+  return out;
 }
 
 }  // namespace hearth::store
