@@ -546,8 +546,8 @@ TEST_F(KubeNodesTest, DrainRespectsADisruptionBudgetReportsWhatItCouldNotEvictAn
         for (const auto& [pod, node] : p) {
           if (node != jb.node_name) return false;
         }
-        const nlohmann::json k8s = K8sJson(a);
-        return k8s.contains("drain") && k8s["drain"].value("state", "") == "done";
+        const nlohmann::json now = K8sJson(a);
+        return now.contains("drain") && now["drain"].value("state", "") == "done";
       },
       seconds(60)))
       << K8sJson(a).dump();

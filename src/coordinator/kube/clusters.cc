@@ -89,7 +89,8 @@ StatusOr<std::unique_ptr<Clusters>> Clusters::Create(ClustersOptions options, st
     HEARTH_ASSIGN_OR_RETURN(known, tx.ListRegions());
     return Status::Ok();
   }));
-  for (const auto& [region, taint] : options.edge_taints) {
+  for (const auto& entry : options.edge_taints) {
+    const std::string& region = entry.first;
     const bool has = std::any_of(options.clusters.begin(), options.clusters.end(),
                                  [&](const ClusterSpec& s) { return s.region == region; });
     if (!has) {
