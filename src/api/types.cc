@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
+#include <optional>
 
 #include "api/json_reader.h"
 
@@ -213,6 +215,40 @@ StatusOr<DeviceAction> DecodeDeviceAction(const std::string& body) {
   return a;
 }
 
+void AddKubeLiveness(nlohmann::json& k8s, DeviceStatus status, Timestamp now) {
+  auto time_of = [&](const char* key) -> std::optional<Timestamp> {
+    if (!k8s.contains(key) || !k8s[key].is_string()) return std::nullopt;
+    const std::string t = k8s[key].get<std::string>();
+    // RFC 3339 as Kubernetes and FormatRfc3339 write it; the fraction is ignored.
+    std::tm tm{};
+    if (t.size() < 20 || strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) {
+      return std::nullopt;
+    }
+    return FromUnixMillis(static_cast<int64_t>(timegm(&tm)) * 1000);
+  };
+  if (auto renewed = time_of("lease_renewed_at")) {
+    k8s["lease_age_seconds"] = std::max<int64_t>(0, (now - *renewed).count() / 1000);
+  }
+  const std::string state = k8s.value("state", "");
+  const std::string node = k8s.value("node", "");
+  std::string mismatch;
+  if (status == DeviceStatus::kOnline && state == "notready") {
+    std::string reason;
+    if (k8s.contains("ready") && k8s["ready"].is_object())
+      reason = k8s["ready"].value("reason", "");
+    mismatch = "device online but node " + node + " is NotReady" +
+               (reason.empty() ? "" : " (" + reason + ")");
+  } else if (status == DeviceStatus::kOnline && state == "missing") {
+    auto since = time_of("missing_since");
+    if (since && now - *since >= kKubeJoinGrace) {
+      mismatch = "device online but node " + node + " has not registered with the cluster";
+    }
+  } else if (status == DeviceStatus::kOffline && state == "ready") {
+    mismatch = "node " + node + " is Ready but the device stopped heartbeating";
+  }
+  if (!mismatch.empty()) k8s["mismatch"] = mismatch;
+}
+
 nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const LivenessPolicy& p) {
   nlohmann::json inventory = nlohmann::json::parse(d.inventory_json, nullptr, false);
   nlohmann::json hb = nlohmann::json::parse(d.last_heartbeat_json, nullptr, false);
@@ -239,10 +275,11 @@ nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const Livenes
     placement["evidence"] = "";
   }
   if (!d.waitlist_cell.empty()) placement["waitlist_cell"] = d.waitlist_cell;
-  // What the region's cluster says about the device's Node (coordinator/kube).
+  // The Kubernetes node as the kube module last saw it: {"state", ...k8s_json}.
   nlohmann::json k8s = nlohmann::json::parse(d.k8s_json, nullptr, false);
   if (!k8s.is_object()) k8s = nlohmann::json::object();
   k8s["state"] = d.k8s_state.empty() ? "none" : d.k8s_state;
+  AddKubeLiveness(k8s, StatusOf(d, now, p), now);
   return {{"id", d.id.str()},
           {"admin_state", d.admin_state},
           {"admin_reason", d.admin_reason},
@@ -260,7 +297,10 @@ nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const Livenes
           {"wg_public_key", d.wg_public_key},
           {"inventory", inventory.is_discarded() ? nlohmann::json::object() : inventory},
           {"heartbeat", hb.is_discarded() ? nlohmann::json::object() : hb},
-          {"network", net}};
+          {"network", net},
+          {"admin_state", d.admin_state},
+          {"admin_reason", d.admin_reason},
+          {"k8s", k8s}};
 }
 
 }  // namespace hearth::api

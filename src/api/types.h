@@ -94,6 +94,13 @@ struct LivenessPolicy {
 };
 DeviceStatus StatusOf(const store::Device& d, Timestamp now, const LivenessPolicy& p);
 
+// How long a worker may take to register its node after its join token is issued before its
+// absence counts as a mismatch.
+inline constexpr Duration kKubeJoinGrace = std::chrono::minutes(5);
+// Adds to a device's "k8s" object what depends on the time of reading: "lease_age_seconds" and
+// "mismatch" (device online but node NotReady or never registered; node Ready but device offline).
+void AddKubeLiveness(nlohmann::json& k8s, DeviceStatus status, Timestamp now);
+
 // Element of GET /v1/devices and body of GET /v1/devices/{id}.
 nlohmann::json EncodeDevice(const store::Device& d, Timestamp now, const LivenessPolicy& p);
 

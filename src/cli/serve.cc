@@ -52,6 +52,9 @@ int RunServe(const Args& args) {
   std::string webhook_url;
   int64_t max_rtt_ms = static_cast<int64_t>(net.placement.max_rtt_ms);
   int64_t max_distance_km = static_cast<int64_t>(net.placement.max_distance_km);
+  std::vector<std::string> kubeconfigs, edge_taints;
+  std::string kubeconfig_dir;
+  kube::ClustersOptions kube_opts;
 
   FlagSet flags("hearth serve [FLAGS]",
                 "Runs the coordinator: the /v1 HTTP API, the start page, /healthz and /metrics,\n"
@@ -157,6 +160,23 @@ int RunServe(const Args& args) {
   flags.Dur("settle-every", &settle_every,
             "How often the coordinator settles ended epochs (0 disables the loop; admins can "
             "still settle with POST /v1/admin/epochs/{start}/settle).");
+  flags.Strings("kubeconfig", &kubeconfigs,
+                "REGION=PATH: the kubeconfig of the region's Kubernetes cluster (repeatable). "
+                "Without any, Kubernetes features are off.");
+  flags.String("kubeconfig-dir", &kubeconfig_dir,
+               "Directory of <region>.kubeconfig files, one per region with a cluster.");
+  flags.Strings("kube-edge-taint", &edge_taints,
+                "REGION or REGION=key=value:Effect: taint the region's edge nodes so that only "
+                "workloads that tolerate it land there (default hearth.dev/edge=true:NoSchedule; "
+                "repeatable).");
+  flags.Dur("kube-token-ttl", &kube_opts.token_ttl,
+            "Lifetime of a worker's bootstrap (join) token; rotated when a quarter is left.");
+  flags.Dur("kube-drain-timeout", &kube_opts.drain_timeout,
+            "How long a drain retries evictions refused by PodDisruptionBudgets before it "
+            "reports what it could not evict (a ban or removal then deletes the node anyway).");
+  flags.Dur("kube-resync", &kube_opts.resync,
+            "How often the Kubernetes controllers re-read the store (admin states, new workers) "
+            "and step drains.");
   flags.Epilog(
       "Example:\n  HEARTH_ADMIN_EMAIL=admin@example.com HEARTH_ADMIN_PASSWORD=... \\\n"
       "    hearth serve --listen 0.0.0.0:8080 --data /var/lib/hearth");
@@ -286,6 +306,30 @@ int RunServe(const Args& args) {
   config.network = net;
   config.rewards = reward_policy;
   config.payout = payout;
+  auto clusters = kube::ParseClusterSpecs(kubeconfigs, kubeconfig_dir);
+  if (!clusters.ok()) {
+    std::cerr << "hearth serve: " << clusters.status().ToString() << "\n";
+    return 2;
+  }
+  kube_opts.clusters = std::move(*clusters);
+  for (const std::string& t : edge_taints) {
+    auto spec = kube::ParseEdgeTaintSpec(t);
+    if (!spec.ok()) {
+      std::cerr << "hearth serve: " << spec.status().ToString() << "\n";
+      return 2;
+    }
+    kube_opts.edge_taints[spec->first] = spec->second;
+  }
+  if (kube_opts.token_ttl < std::chrono::minutes(10)) {
+    std::cerr << "hearth serve: --kube-token-ttl: must be at least 10m (agents need time to "
+                 "join)\n";
+    return 2;
+  }
+  if (kube_opts.resync < std::chrono::milliseconds(100)) {
+    std::cerr << "hearth serve: --kube-resync: must be at least 100ms\n";
+    return 2;
+  }
+  config.kube = kube_opts;
   coordinator::Coordinator coord(config, **store, SystemClock::Instance(),
                                  SecureRandom::Instance());
   if (Status st = coord.Init(); !st.ok()) {

@@ -101,6 +101,21 @@ TEST(FlagsTest, BadInputNamesTheFlagOrVariable) {
   ASSERT_FALSE(r.ok());
 }
 
+TEST(FlagsTest, RepeatableFlagCollectsEveryValueOrTheEnvironmentList) {
+  std::vector<std::string> configs;
+  FlagSet f("x", "y");
+  f.Strings("kubeconfig", &configs, "k");
+  auto env = [](const char* n) -> const char* {
+    return std::string(n) == "HEARTH_KUBECONFIG" ? "c=/env/c,,d=/env/d" : nullptr;
+  };
+  ASSERT_TRUE(f.Parse({"--kubeconfig", "a=/x", "--kubeconfig=b=/y"}, env).ok());
+  EXPECT_EQ(configs, (std::vector<std::string>{"a=/x", "b=/y"}));  // the flag wins
+  configs.clear();
+  ASSERT_TRUE(f.Parse({}, env).ok());
+  EXPECT_EQ(configs, (std::vector<std::string>{"c=/env/c", "d=/env/d"}));
+  EXPECT_NE(f.Help().find("--kubeconfig VALUE (repeatable)"), std::string::npos);
+}
+
 TEST(IdsTest, RandomIdsAreWellFormedAndDistinct) {
   SeededRandom r(7);
   const std::string a = NewRandomId(kDevicePrefix, r), b = NewRandomId(kDevicePrefix, r);

@@ -27,6 +27,12 @@ void FlagSet::Dur(std::string name, Duration* target, std::string help) {
       {std::move(name), Kind::kDuration, target, std::move(help), FormatDuration(*target)});
 }
 
+void FlagSet::Strings(std::string name, std::vector<std::string>* target, std::string help) {
+  std::string def;
+  for (const auto& v : *target) def += (def.empty() ? "" : ",") + v;
+  flags_.push_back({std::move(name), Kind::kStrings, target, std::move(help), def});
+}
+
 std::string FlagSet::EnvName(const std::string& flag) {
   std::string out = "HEARTH_";
   for (char c : flag) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
@@ -71,6 +77,21 @@ Status FlagSet::Set(const Flag& f, const std::string& value, const std::string& 
     case Kind::kDuration: {
       HEARTH_ASSIGN_OR_RETURN(Duration d, ParseDuration(value, field));
       *static_cast<Duration*>(f.target) = d;
+      return Status::Ok();
+    }
+    case Kind::kStrings: {
+      auto* list = static_cast<std::vector<std::string>*>(f.target);
+      if (source.rfind("--", 0) == 0) {
+        list->push_back(value);
+        return Status::Ok();
+      }
+      size_t start = 0;  // the environment: comma-separated
+      while (start <= value.size()) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        if (comma > start) list->push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
       return Status::Ok();
     }
   }
@@ -142,6 +163,8 @@ std::string FlagSet::Help() const {
       head += " N";
     else if (f.kind == Kind::kString)
       head += " VALUE";
+    else if (f.kind == Kind::kStrings)
+      head += " VALUE (repeatable)";
     out += head + "\n      " + f.help + "\n      env " + EnvName(f.name);
     if (!f.default_text.empty()) out += ", default " + f.default_text;
     out += "\n";

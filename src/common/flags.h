@@ -25,6 +25,9 @@ class FlagSet {
   void Int(std::string name, int64_t* target, std::string help, int64_t min, int64_t max);
   void Bool(std::string name, bool* target, std::string help);
   void Dur(std::string name, Duration* target, std::string help);
+  // Repeatable: every --name VALUE appends; the environment variable holds comma-separated
+  // values and is read only when the flag is not given.
+  void Strings(std::string name, std::vector<std::string>* target, std::string help);
   // Extra text printed after the flags (examples).
   void Epilog(std::string text) { epilog_ = std::move(text); }
 
@@ -38,7 +41,7 @@ class FlagSet {
   static std::string EnvName(const std::string& flag);
 
  private:
-  enum class Kind { kString, kInt, kBool, kDuration };
+  enum class Kind { kString, kInt, kBool, kDuration, kStrings };
   struct Flag {
     std::string name;
     Kind kind;

@@ -11,6 +11,7 @@
 #include "coordinator/accounts/auth.h"
 #include "coordinator/akash/config.h"
 #include "coordinator/geoip/geoip.h"
+#include "coordinator/kube/clusters.h"
 #include "coordinator/network/network.h"
 #include "coordinator/rewards/payout.h"
 #include "coordinator/rewards/policy.h"
@@ -38,6 +39,8 @@ struct Config {
   // Rewards: one operator policy for every device until regions carry their own.
   rewards::RewardPolicy rewards;
   rewards::PayoutConfig payout;
+  // Kubernetes clusters per region (none: Kubernetes features are off).
+  kube::ClustersOptions kube;
 };
 
 struct Context {
@@ -49,6 +52,7 @@ struct Context {
   http::Notifier& notifier;
   network::Network& network;
   Config config;
+  kube::Clusters* kube = nullptr;  // set by Coordinator::Init when a cluster is configured
 };
 
 // A 429 response when the client at req.remote_address is over the auth rate limit.

@@ -7,6 +7,7 @@
 #include "coordinator/devices/handlers.h"
 #include "coordinator/devices/stats.h"
 #include "coordinator/enroll/handlers.h"
+#include "coordinator/kube/handlers.h"
 #include "coordinator/network/handlers.h"
 #include "coordinator/regions/handlers.h"
 #include "coordinator/regions/map.h"
@@ -26,7 +27,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
     : auth_(store, clock, random, config.session_ttl),
       auth_limiter_(clock, config.auth_rate_per_minute, config.auth_rate_burst),
       network_(config.network, store, clock, notifier_),
-      ctx_{store, clock, random, auth_, auth_limiter_, notifier_, network_, config},
+      ctx_{store, clock, random, auth_, auth_limiter_, notifier_, network_, config, nullptr},
       ledger_(store, clock, config.rewards) {
   accounts::RegisterRoutes(router_, ctx_);
   enroll::RegisterRoutes(router_, ctx_);
@@ -37,6 +38,7 @@ Coordinator::Coordinator(Config config, store::Store& store, const Clock& clock,
   rewards::RegisterRoutes(router_, ctx_, ledger_, ctx_.config.payout);
   regions::RegisterRoutes(router_, ctx_);
   regions::RegisterMapRoutes(router_, ctx_);
+  kube::RegisterRoutes(router_, ctx_);
   RegisterCoreRoutes();
 
   metrics_.AddGauge("hearth_devices", "Enrolled devices by status.", [this] {
@@ -86,7 +88,15 @@ void Coordinator::RegisterCoreRoutes() {
   });
 }
 
-Status Coordinator::Init() { return network_.Init(); }
+Status Coordinator::Init() {
+  HEARTH_RETURN_IF_ERROR(network_.Init());
+  if (!ctx_.config.kube.enabled() || kube_) return Status::Ok();
+  HEARTH_ASSIGN_OR_RETURN(kube_, kube::Clusters::Create(ctx_.config.kube, ctx_.store, ctx_.clock,
+                                                        ctx_.random, notifier_));
+  ctx_.kube = kube_.get();
+  kube_->Start();
+  return Status::Ok();
+}
 
 Status Coordinator::BootstrapAdmin(const std::string& email, const Secret<std::string>& password) {
   HEARTH_ASSIGN_OR_RETURN(int64_t n, ctx_.store.CountAccounts());

@@ -24,8 +24,11 @@ class Coordinator {
   http::Notifier& notifier() { return notifier_; }
   network::Network& network() { return network_; }
 
-  // Checks the configuration and prepares the store (the default region). Call before serving.
+  // Checks the configuration and prepares the store (the default region), then connects to the
+  // configured Kubernetes clusters and starts their controllers. Call before serving.
   Status Init();
+  // The Kubernetes clusters, or null when none is configured.
+  kube::Clusters* kube() { return kube_.get(); }
 
   // Serves the web portal's files (before the server starts; not thread-safe with serving). The
   // start page "/" becomes the portal; without it "/" stays the built-in minimal page.
@@ -51,6 +54,7 @@ class Coordinator {
   http::Router router_;
   Metrics metrics_;
   std::optional<web::StaticFiles> web_;
+  std::unique_ptr<kube::Clusters> kube_;  // last: stopped before everything it uses
 };
 
 }  // namespace hearth::coordinator

@@ -212,8 +212,49 @@ CREATE TABLE admin_events (
 CREATE INDEX admin_events_webhook ON admin_events(webhook_state, webhook_next_at);
 CREATE INDEX devices_waitlist_cell ON devices(waitlist_cell)
 )sql"},
+      // Kubernetes (issue 5): each worker's node identity and join token, and the pods of Akash
+      // leases that ran on edge nodes (pod attribution).
+      {7, "kube_nodes_pod_runs", R"sql(
+CREATE TABLE kube_nodes (
+  device_id TEXT PRIMARY KEY REFERENCES devices(id),
+  region_id TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  node_name TEXT NOT NULL UNIQUE,
+  token_id TEXT NOT NULL,
+  token_secret TEXT NOT NULL,
+  token_expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  retired_at BIGINT
+);
+CREATE INDEX kube_nodes_region ON kube_nodes(region_id);
+CREATE TABLE pod_runs (
+  uid TEXT PRIMARY KEY,
+  region_id TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  node_name TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  lease_id TEXT NOT NULL,
+  cpu_millis BIGINT NOT NULL,
+  memory_bytes BIGINT NOT NULL,
+  gpus BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  stopped_at BIGINT
+);
+CREATE INDEX pod_runs_started ON pod_runs(started_at);
+CREATE INDEX pod_runs_open ON pod_runs(region_id, stopped_at)
+)sql"},
   };
   return kMigrations;
+}
+
+std::vector<Migration> PendingMigrations(const std::vector<Migration>& all,
+                                         const std::set<int>& applied) {
+  std::vector<Migration> out;
+  for (const Migration& m : all) {
+    if (applied.count(m.version) == 0) out.push_back(m);
+  }
+  return out;
 }
 
 }  // namespace hearth::store

@@ -5,6 +5,7 @@
 // Append new migrations; never edit one that has shipped.
 #pragma once
 
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -17,5 +18,10 @@ struct Migration {
 };
 
 const std::vector<Migration>& Migrations();
+
+// The migrations of `all` not in `applied`, in order. Numbers are assigned per area, so one may
+// land after a higher-numbered one was applied; it still runs.
+std::vector<Migration> PendingMigrations(const std::vector<Migration>& all,
+                                         const std::set<int>& applied);
 
 }  // namespace hearth::store

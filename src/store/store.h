@@ -18,6 +18,7 @@
 #include "common/amount.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/secret.h"
 #include "common/status.h"
 
 namespace hearth::store {
@@ -326,6 +327,51 @@ struct PayoutBatch {
   Timestamp updated_at;
 };
 
+// ---- Kubernetes (coordinator/kube) ----
+
+// A worker's node identity in its region's cluster and the bootstrap token it joins with. A
+// retired identity (node deleted, token revoked: ban or removal) is never reused; re-joining
+// takes the next generation, hence a fresh node name.
+struct KubeNode {
+  DeviceId device_id;
+  std::string region_id;
+  int64_t generation = 1;
+  std::string node_name;  // "hearth-<device id suffix>-<generation>"
+  std::string token_id;   // bootstrap token id (Secret bootstrap-token-<id>)
+  Secret<std::string> token_secret;
+  Timestamp token_expires_at;
+  Timestamp created_at;
+  std::optional<Timestamp> retired_at;
+};
+
+// One device's node state as the kube module saw it (Store::SetKubeStates).
+struct KubeStateUpdate {
+  DeviceId device_id;
+  std::string k8s_state;
+  std::string k8s_json;
+};
+
+// A pod of an Akash lease that ran on an edge node: when it started and stopped running there
+// and what it requested (pod attribution).
+struct PodRun {
+  std::string uid;  // the pod's metadata.uid
+  std::string region_id;
+  std::string ns, name;
+  std::string node_name;
+  DeviceId device_id;
+  std::string lease_id;  // "owner/dseq/gseq/oseq/provider"
+  int64_t cpu_millis = 0;
+  int64_t memory_bytes = 0;
+  int64_t gpus = 0;
+  Timestamp started_at;
+  std::optional<Timestamp> stopped_at;  // nullopt while running
+};
+
+struct PodRunStop {
+  std::string uid;
+  Timestamp stopped_at;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -444,6 +490,24 @@ class Store {
   // "owner:<id>") for epochs starting at or after `since`. Devices without entries are absent.
   virtual StatusOr<std::map<DeviceId, Amount, IdTextLess>> DeviceEarnings(
       const std::string& account, Timestamp since) = 0;
+  // ---- Kubernetes (coordinator/kube) ----
+  virtual StatusOr<std::optional<KubeNode>> GetKubeNode(const DeviceId& device) = 0;
+  // The region's node identities, retired ones included, ordered by device id.
+  virtual StatusOr<std::vector<KubeNode>> ListKubeNodes(const std::string& region) = 0;
+  // Inserts or replaces the device's node identity and bumps the device's config version in the
+  // same transaction (the join is part of the device's config). kAlreadyExists (field
+  // "node_name") when another device holds the node name; kNotFound for an unknown device.
+  virtual Status PutKubeNode(const KubeNode& node) = 0;
+  // SetKubeState for many devices in one transaction (unknown devices are skipped).
+  virtual Status SetKubeStates(const std::vector<KubeStateUpdate>& updates) = 0;
+  // In one transaction: records runs that started (a uid already recorded is left as it is) and
+  // stops open runs (a stop for an unknown or stopped run changes nothing).
+  virtual Status RecordPodRuns(const std::vector<PodRun>& started,
+                               const std::vector<PodRunStop>& stopped) = 0;
+  // Runs overlapping [from, to) (started before `to`, not stopped by `from`), by start then uid.
+  virtual StatusOr<std::vector<PodRun>> ListPodRuns(Timestamp from, Timestamp to) = 0;
+  // The region's runs that have not stopped, by uid.
+  virtual StatusOr<std::vector<PodRun>> ListOpenPodRuns(const std::string& region) = 0;
 
   // Schema version after migrations (for /healthz and tests).
   virtual StatusOr<int> SchemaVersion() = 0;

@@ -45,6 +45,11 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     if (*version > *since) {
       auto config = ctx.network.DesiredConfig(d->id);
       if (!config.ok()) return Response::Error(config.status());
+      if (ctx.kube != nullptr) {  // workers of a region with a cluster: how to join it
+        auto join = ctx.kube->JoinFor(*d);
+        if (!join.ok()) return Response::Error(join.status());
+        config->kubernetes = std::move(*join);
+      }
       return Response::Json(200, api::EncodeNetworkConfig(*config));
     }
     if (req.final_attempt || *wait == 0) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "coordinator/kube/attribution.h"
 #include "coordinator/rewards/split_codec.h"
 
 namespace hearth::rewards {
@@ -82,6 +83,16 @@ StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy
 
   std::map<DeviceId, std::vector<store::UptimeInterval>, store::IdTextLess> by_device;
   for (store::UptimeInterval& i : uptime) by_device[i.device_id].push_back(std::move(i));
+  std::map<DeviceId, Amount, store::IdTextLess> attributed_to;
+  if (revenue) attributed_to = revenue->attributed;
+  if (revenue && attributed_to.empty() && revenue->source == "leases") {
+    // Pod attribution (coordinator/kube): each lease's revenue by its pods' time on devices.
+    HEARTH_ASSIGN_OR_RETURN(std::vector<store::PodRun> runs, store_.ListPodRuns(start, end));
+    attributed_to = kube::AttributeLeaseRevenue(
+        nlohmann::json::parse(revenue->detail_json, nullptr, false), runs, start, end,
+        {policy.capacity.per_cpu_core, policy.capacity.per_memory_gib,
+         policy.capacity.gpu_default});
+  }
 
   SplitInput in;
   in.revenue = revenue ? revenue->amount : Amount::Zero();
@@ -92,11 +103,7 @@ StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy
     auto it = by_device.find(d.id);
     const int64_t online = it == by_device.end() ? 0 : OnlineSeconds(it->second, start, end);
     Amount attributed;
-    if (revenue) {
-      if (auto a = revenue->attributed.find(d.id); a != revenue->attributed.end()) {
-        attributed = a->second;
-      }
-    }
+    if (auto a = attributed_to.find(d.id); a != attributed_to.end()) attributed = a->second;
     if (online == 0 && attributed.is_zero()) continue;  // earns nothing; keeps inputs small
     SplitDevice sd;
     sd.id = d.id;

@@ -1,6 +1,7 @@
 // Ledger: turns the store's raw facts (uptime intervals from heartbeats, devices and their
-// inventory, epoch revenue) into settled epochs in the double-entry ledger, using the pure
-// split (split.h), and re-derives a settled epoch for audit.
+// inventory, epoch revenue, pod runs for lease revenue without admin-entered attribution) into
+// settled epochs in the double-entry ledger, using the pure split (split.h), and re-derives a
+// settled epoch for audit.
 //
 // Accounts (store::LedgerEntry): "provider_revenue" (negative: what came into the provider
 // wallet), "operator", "owner:<account>" (available balance), "in_flight:<account>"

@@ -168,6 +168,70 @@ TEST_F(LedgerTest, SettlingTwiceChangesNothingAndBalances) {
   EXPECT_TRUE(audit->matches) << audit->ToJson().dump();
 }
 
+TEST_F(LedgerTest, LeaseRevenueIsAttributedByPodRunsUnlessAnAdminAttributedIt) {
+  const AccountId a = Owner("acc_a"), b = Owner("acc_b");
+  const DeviceId da = Enroll(a, "dev_a", 4), db = Enroll(b, "dev_b", 4);
+  clock_->Advance(hours(1));
+  const Timestamp epoch = clock_->Now();
+  RunFor(hours(1), {da, db});
+  // One lease's pods: on dev_a the whole epoch, on dev_b for the last quarter of it; another
+  // lease ran on dev_b only before the epoch (attributes nothing here).
+  const std::string lease = "akash1owner/7/1/1/akash1prov";
+  auto run = [&](const std::string& uid, const DeviceId& d, Timestamp from,
+                 std::optional<Timestamp> to, const std::string& l) {
+    store::PodRun r;
+    r.uid = uid;
+    r.region_id = "default";
+    r.ns = "ns";
+    r.name = uid;
+    r.node_name = "n";
+    r.device_id = d;
+    r.lease_id = l;
+    r.cpu_millis = 1000;
+    r.started_at = from;
+    r.stopped_at = to;
+    return r;
+  };
+  ASSERT_TRUE(
+      store_
+          ->RecordPodRuns({run("p1", da, epoch - minutes(5), std::nullopt, lease),
+                           run("p2", db, epoch + minutes(45), epoch + hours(2), lease),
+                           run("p3", db, epoch - hours(1), epoch - minutes(1), "x/1/1/1/p")},
+                          {})
+          .ok());
+  const nlohmann::json detail = {
+      {"total", 800'000},
+      {"leases", {{{"lease_id", lease}, {"blocks", 600}, {"amount", 800'000}}}}};
+  store::EpochRevenue rev{epoch, Amount::Micro(800'000), "leases", detail.dump(),
+                          {},    clock_->Now()};
+  ASSERT_TRUE(store_->SetEpochRevenue(rev).ok());
+  auto in = ledger_->BuildEpochInput(epoch, policy_);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  std::map<std::string, int64_t> attributed;
+  for (const auto& d : in->devices) attributed[d.id.str()] = d.attributed_revenue.micro();
+  EXPECT_EQ(attributed["dev_a"], 640'000);  // 4/5 of the lease's pod time
+  EXPECT_EQ(attributed["dev_b"], 160'000);
+
+  // An admin's attribution wins over the pods'.
+  rev.attributed = {{db, Amount::Micro(5)}};
+  ASSERT_TRUE(store_->SetEpochRevenue(rev).ok());
+  in = ledger_->BuildEpochInput(epoch, policy_);
+  ASSERT_TRUE(in.ok());
+  for (const auto& d : in->devices) {
+    EXPECT_EQ(d.attributed_revenue.micro(), d.id == db ? 5 : 0) << d.id;
+  }
+  // Settled from pod attribution, the epoch audits clean (the runs are raw facts it re-reads).
+  rev.attributed.clear();
+  ASSERT_TRUE(store_->SetEpochRevenue(rev).ok());
+  clock_->Advance(minutes(6));
+  auto settled = ledger_->SettleEpoch(epoch);
+  ASSERT_TRUE(settled.ok()) << settled.status().ToString();
+  EXPECT_GT(Bal(OwnerAccount(a)), Bal(OwnerAccount(b)));
+  auto audit = ledger_->Audit(epoch);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->matches) << audit->ToJson().dump();
+}
+
 TEST_F(LedgerTest, AuditDetectsATamperedEntry) {
   const AccountId a = Owner("acc_a");
   const DeviceId da = Enroll(a, "dev_a", 8);

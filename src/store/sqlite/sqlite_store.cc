@@ -5,6 +5,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <utility>
 
 #include "common/log.h"
@@ -290,6 +291,45 @@ AdminEvent ReadEvent(const Stmt& s) {
   return e;
 }
 
+constexpr std::string_view kKubeNodeColumns =
+    "device_id, region_id, generation, node_name, token_id, token_secret, token_expires_at, "
+    "created_at, retired_at";
+
+KubeNode ReadKubeNode(const Stmt& s) {
+  KubeNode n;
+  n.device_id = DeviceId(s.Text(0));
+  n.region_id = s.Text(1);
+  n.generation = s.Int(2);
+  n.node_name = s.Text(3);
+  n.token_id = s.Text(4);
+  n.token_secret = Secret<std::string>(s.Text(5));
+  n.token_expires_at = s.Time(6);
+  n.created_at = s.Time(7);
+  n.retired_at = s.OptTime(8);
+  return n;
+}
+
+constexpr std::string_view kPodRunColumns =
+    "uid, region_id, namespace, name, node_name, device_id, lease_id, cpu_millis, memory_bytes, "
+    "gpus, started_at, stopped_at";
+
+PodRun ReadPodRun(const Stmt& s) {
+  PodRun r;
+  r.uid = s.Text(0);
+  r.region_id = s.Text(1);
+  r.ns = s.Text(2);
+  r.name = s.Text(3);
+  r.node_name = s.Text(4);
+  r.device_id = DeviceId(s.Text(5));
+  r.lease_id = s.Text(6);
+  r.cpu_millis = s.Int(7);
+  r.memory_bytes = s.Int(8);
+  r.gpus = s.Int(9);
+  r.started_at = s.Time(10);
+  r.stopped_at = s.OptTime(11);
+  return r;
+}
+
 // NetworkTx over the store's connection; the caller holds the store mutex and a transaction.
 class SqliteNetworkTx final : public NetworkTx {
  public:
@@ -548,12 +588,13 @@ class SqliteStore final : public Store {
     HEARTH_RETURN_IF_ERROR(
         ExecRaw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
                 "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
-    int current = 0;
+    std::set<int> applied;
     {
-      Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-      if (s.Step()) current = static_cast<int>(s.Int(0));
+      Stmt s(db_, "SELECT version FROM schema_migrations");
+      while (s.Step()) applied.insert(static_cast<int>(s.Int(0)));
       HEARTH_RETURN_IF_ERROR(s.status("read schema version"));
     }
+    const int current = applied.empty() ? 0 : *applied.rbegin();
     const int newest = Migrations().empty() ? 0 : Migrations().back().version;
     if (current > newest) {
       return Status::FailedPrecondition(
@@ -561,8 +602,7 @@ class SqliteStore final : public Store {
                                 " but this hearth knows only up to " + std::to_string(newest) +
                                 "; run a newer hearth or restore a backup");
     }
-    for (const Migration& m : Migrations()) {
-      if (m.version <= current) continue;
+    for (const Migration& m : PendingMigrations(Migrations(), applied)) {
       HEARTH_RETURN_IF_ERROR(ExecRaw("BEGIN IMMEDIATE"));
       Status st = ExecRaw(std::string(m.sql));
       if (st.ok()) {
@@ -1241,6 +1281,136 @@ class SqliteStore final : public Store {
     std::map<DeviceId, Amount, IdTextLess> out;
     while (s.Step()) out.emplace(DeviceId(s.Text(0)), Amount::Micro(s.Int(1)));
     HEARTH_RETURN_IF_ERROR(s.status("device earnings"));
+    return out;
+  }
+
+  // ---- Kubernetes (coordinator/kube) ----
+
+  StatusOr<std::optional<KubeNode>> GetKubeNode(const DeviceId& device) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kKubeNodeColumns) + " FROM kube_nodes WHERE device_id = ?");
+    s.Bind(device);
+    if (s.Step()) return std::optional<KubeNode>(ReadKubeNode(s));
+    HEARTH_RETURN_IF_ERROR(s.status("get kube node"));
+    return std::optional<KubeNode>();
+  }
+
+  StatusOr<std::vector<KubeNode>> ListKubeNodes(const std::string& region) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kKubeNodeColumns) +
+                    " FROM kube_nodes WHERE region_id = ? ORDER BY device_id");
+    s.Bind(region);
+    std::vector<KubeNode> out;
+    while (s.Step()) out.push_back(ReadKubeNode(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list kube nodes"));
+    return out;
+  }
+
+  Status PutKubeNode(const KubeNode& n) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return InTxn([&]() -> Status {
+      Stmt taken(db_, "SELECT device_id FROM kube_nodes WHERE node_name = ? AND device_id <> ?");
+      taken.Bind(n.node_name).Bind(n.device_id);
+      if (taken.Step()) {
+        return Status::AlreadyExists(
+            "node_name", "node name " + n.node_name + " belongs to device " + taken.Text(0));
+      }
+      HEARTH_RETURN_IF_ERROR(taken.status("check node name"));
+      Stmt bump(db_, "UPDATE devices SET config_version = config_version + 1 WHERE id = ?");
+      bump.Bind(n.device_id);
+      HEARTH_RETURN_IF_ERROR(bump.Exec("bump config version"));
+      if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+      Stmt s(db_, "INSERT INTO kube_nodes(" + std::string(kKubeNodeColumns) +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET "
+                      "region_id = excluded.region_id, generation = excluded.generation, "
+                      "node_name = excluded.node_name, token_id = excluded.token_id, "
+                      "token_secret = excluded.token_secret, "
+                      "token_expires_at = excluded.token_expires_at, "
+                      "created_at = excluded.created_at, retired_at = excluded.retired_at");
+      s.Bind(n.device_id)
+          .Bind(n.region_id)
+          .Bind(n.generation)
+          .Bind(n.node_name)
+          .Bind(n.token_id)
+          .Bind(n.token_secret.Reveal())
+          .Bind(n.token_expires_at)
+          .Bind(n.created_at)
+          .Bind(n.retired_at);
+      return s.Exec("put kube node");
+    });
+  }
+
+  Status SetKubeStates(const std::vector<KubeStateUpdate>& updates) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return InTxn([&]() -> Status {
+      Stmt s(db_, "UPDATE devices SET k8s_state = ?, k8s_json = ? WHERE id = ?");
+      for (const KubeStateUpdate& u : updates) {
+        sqlite3_reset(s.raw());
+        s.Rebind();
+        s.Bind(u.k8s_state).Bind(u.k8s_json).Bind(u.device_id);
+        HEARTH_RETURN_IF_ERROR(s.Exec("set kube states"));
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status RecordPodRuns(const std::vector<PodRun>& started,
+                       const std::vector<PodRunStop>& stopped) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return InTxn([&]() -> Status {
+      Stmt ins(db_, "INSERT INTO pod_runs(" + std::string(kPodRunColumns) +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(uid) DO NOTHING");
+      for (const PodRun& r : started) {
+        sqlite3_reset(ins.raw());
+        ins.Rebind();
+        ins.Bind(r.uid)
+            .Bind(r.region_id)
+            .Bind(r.ns)
+            .Bind(r.name)
+            .Bind(r.node_name)
+            .Bind(r.device_id)
+            .Bind(r.lease_id)
+            .Bind(r.cpu_millis)
+            .Bind(r.memory_bytes)
+            .Bind(r.gpus)
+            .Bind(r.started_at)
+            .Bind(r.stopped_at);
+        HEARTH_RETURN_IF_ERROR(ins.Exec("record pod run"));
+      }
+      Stmt stop(db_,
+                "UPDATE pod_runs SET stopped_at = MAX(?, started_at) "
+                "WHERE uid = ? AND stopped_at IS NULL");
+      for (const PodRunStop& r : stopped) {
+        sqlite3_reset(stop.raw());
+        stop.Rebind();
+        stop.Bind(r.stopped_at).Bind(r.uid);
+        HEARTH_RETURN_IF_ERROR(stop.Exec("stop pod run"));
+      }
+      return Status::Ok();
+    });
+  }
+
+  StatusOr<std::vector<PodRun>> ListPodRuns(Timestamp from, Timestamp to) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kPodRunColumns) +
+                    " FROM pod_runs WHERE started_at < ? AND (stopped_at IS NULL OR "
+                    "stopped_at > ?) ORDER BY started_at, uid");
+    s.Bind(to).Bind(from);
+    std::vector<PodRun> out;
+    while (s.Step()) out.push_back(ReadPodRun(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list pod runs"));
+    return out;
+  }
+
+  StatusOr<std::vector<PodRun>> ListOpenPodRuns(const std::string& region) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT " + std::string(kPodRunColumns) +
+                    " FROM pod_runs WHERE region_id = ? AND stopped_at IS NULL ORDER BY uid");
+    s.Bind(region);
+    std::vector<PodRun> out;
+    while (s.Step()) out.push_back(ReadPodRun(s));
+    HEARTH_RETURN_IF_ERROR(s.status("list open pod runs"));
     return out;
   }
 
