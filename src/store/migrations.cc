@@ -244,6 +244,14 @@ CREATE TABLE pod_runs (
 CREATE INDEX pod_runs_started ON pod_runs(started_at);
 CREATE INDEX pod_runs_open ON pod_runs(region_id, stopped_at)
 )sql"},
+      // Rewards carry: each device's accrued sub-unit share (coordinator/rewards/split.h).
+      {8, "reward_carries", R"sql(
+CREATE TABLE reward_carries (
+  device_id TEXT PRIMARY KEY,
+  carry BIGINT NOT NULL,
+  epoch_start BIGINT NOT NULL
+)
+)sql"},
   };
   return kMigrations;
 }

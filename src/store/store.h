@@ -299,6 +299,30 @@ struct EntryFilter {
   std::optional<std::string> txn;
 };
 
+// ---- Rewards carry (coordinator/rewards, migration 8) ----
+
+// The sub-unit share a device has accrued but not been paid (split.h, carry epochs), in
+// 1/10^12 micro-units, and the settled epoch whose result set it (for audit).
+struct RewardCarry {
+  DeviceId device_id;
+  int64_t carry = 0;
+  Timestamp epoch_start;
+};
+
+// Every device's carry, read together with the number of settled epochs (the generation that
+// a settlement must still see to book new carries: two settlements never build on one read).
+struct CarryState {
+  int64_t generation = 0;
+  std::vector<RewardCarry> carries;  // ordered by device id
+};
+
+// New carries booked with an epoch: `carries` are upserted when no other epoch was settled
+// since the CarryState with `expected_generation` was read.
+struct CarryUpdate {
+  int64_t expected_generation = 0;
+  std::vector<RewardCarry> carries;
+};
+
 enum class WithdrawalState { kRequested, kBatched, kPaid, kFailed };
 std::string_view WithdrawalStateName(WithdrawalState s);
 
@@ -440,17 +464,22 @@ class Store {
   virtual Status SetEpochRevenue(const EpochRevenue& revenue) = 0;
   virtual StatusOr<std::optional<EpochRevenue>> GetEpochRevenue(Timestamp epoch_start) = 0;
 
-  // Books an epoch in one transaction: the record and its entries (which must sum to zero, else
-  // kInternal and nothing written). Returns false, writing nothing, when the epoch is already
-  // settled — settling twice changes nothing.
+  // Books an epoch in one transaction: the record, its entries (which must sum to zero, else
+  // kInternal and nothing written) and, when `carry` is set, the devices' new carries. Returns
+  // false, writing nothing, when the epoch is already settled — settling twice changes nothing.
+  // kUnavailable reason "carry_changed" (nothing written) when another epoch was settled since
+  // carry->expected_generation: read the carries again and recompute.
   virtual StatusOr<bool> SettleEpoch(const EpochRecord& epoch,
-                                     const std::vector<LedgerEntry>& entries) = 0;
+                                     const std::vector<LedgerEntry>& entries,
+                                     const CarryUpdate* carry) = 0;
   virtual StatusOr<std::optional<EpochRecord>> GetEpoch(Timestamp start) = 0;
   // Settled epochs with start in [from, to), oldest first.
   virtual StatusOr<std::vector<EpochRecord>> ListEpochs(Timestamp from, Timestamp to) = 0;
   virtual StatusOr<std::vector<LedgerEntry>> ListEntries(const EntryFilter& filter) = 0;
   // Sum of every entry per account.
   virtual StatusOr<std::map<std::string, Amount>> Balances() = 0;
+  // ---- Rewards carry ----
+  virtual StatusOr<CarryState> ListCarries() = 0;
   virtual StatusOr<Amount> Balance(const std::string& account) = 0;
 
   // Payouts. The address is validated by the caller (bech32 akash1...).

@@ -164,7 +164,7 @@ class StatsRouteTest : public ::testing::Test {
          clock_->Now()},
         {0, txn, acct, "usage", Amount::Micro(usage), dev, start, clock_->Now()},
         {0, txn, acct, "participation", Amount::Micro(participation), dev, start, clock_->Now()}};
-    auto booked = store_->SettleEpoch(rec, e);
+    auto booked = store_->SettleEpoch(rec, e, /*carry=*/nullptr);
     ASSERT_TRUE(booked.ok() && *booked) << booked.status().ToString();
   }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "coordinator/kube/attribution.h"
+#include "coordinator/rewards/eligibility.h"
 #include "coordinator/rewards/split_codec.h"
 
 namespace hearth::rewards {
@@ -22,6 +23,7 @@ StatusOr<RewardPolicy> PolicyFromRecord(const nlohmann::json& policy_json, Rewar
     base.op.fee_bps = policy_json.at("operator").at("fee_bps").get<int64_t>();
     base.usage_share_bps = policy_json.at("usage_share_bps").get<int64_t>();
     base.probation = std::chrono::seconds(policy_json.at("probation_seconds").get<int64_t>());
+    base.carry = policy_json.value("carry", false);  // epochs booked before carries: closed
     const auto& cap = policy_json.at("capacity");
     base.capacity.per_cpu_core = cap.at("per_cpu_core").get<int64_t>();
     base.capacity.per_memory_gib = cap.at("per_memory_gib").get<int64_t>();
@@ -34,6 +36,17 @@ StatusOr<RewardPolicy> PolicyFromRecord(const nlohmann::json& policy_json, Rewar
     return Status::Internal(std::string("booked policy is unreadable: ") + e.what());
   }
   return base;
+}
+
+// The eligibility facts of a stored device (its inventory parsed by the caller).
+EligibilityFacts FactsOf(const store::Device& d, StatusOr<agent::Inventory> inventory) {
+  EligibilityFacts f;
+  f.enrolled_at = d.enrolled_at;
+  f.admin_state = d.admin_state;
+  f.admin_state_at = d.admin_state_at;
+  f.inventory = std::move(inventory);
+  f.k8s_json = d.k8s_json;
+  return f;
 }
 
 }  // namespace
@@ -52,10 +65,15 @@ int64_t OnlineSeconds(const std::vector<store::UptimeInterval>& intervals, Times
 }
 
 nlohmann::json AuditReport::ToJson() const {
+  nlohmann::json inel = nlohmann::json::array();
+  for (const auto& [id, reason] : ineligible) {
+    inel.push_back({{"device_id", id.str()}, {"reason", reason}});
+  }
   return {{"epoch_start", FormatRfc3339(epoch_start)},
           {"policy_version", policy_version},
           {"matches", matches},
-          {"differences", differences}};
+          {"differences", differences},
+          {"ineligible", std::move(inel)}};
 }
 
 Timestamp Ledger::EpochStartOf(Timestamp t) const {
@@ -74,7 +92,8 @@ Status Ledger::CheckEpochStart(Timestamp t, const std::string& field) const {
   return Status::Ok();
 }
 
-StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy& policy) const {
+StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy& policy,
+                                             const CarryIn& carry_in) const {
   const Timestamp end = start + policy.epoch;
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::UptimeInterval> uptime, store_.ListUptime(start, end));
   HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRevenue> revenue,
@@ -99,6 +118,7 @@ StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy
   in.op = policy.op;
   in.usage_share_bps = policy.usage_share_bps;
   in.epoch_seconds = Seconds(policy.epoch);
+  in.carry = policy.carry;
   for (const store::Device& d : devices) {
     auto it = by_device.find(d.id);
     const int64_t online = it == by_device.end() ? 0 : OnlineSeconds(it->second, start, end);
@@ -111,9 +131,12 @@ StatusOr<SplitInput> Ledger::BuildEpochInput(Timestamp start, const RewardPolicy
     sd.attributed_revenue = attributed;
     auto inv = agent::InventoryFromJson(nlohmann::json::parse(d.inventory_json, nullptr, false));
     sd.capacity_weight = inv.ok() ? CapacityWeight(*inv, policy.capacity) : 0;
-    // Eligible: probation over by the epoch's start. Bans and hardware verification against
-    // Kubernetes join here when those modules exist (no ban state or node data yet).
-    sd.eligible = d.enrolled_at + policy.probation <= start;
+    Eligibility el = EligibilityFor(FactsOf(d, std::move(inv)), start, end, policy.probation);
+    sd.eligible = el.eligible;
+    sd.ineligible_reason = std::move(el.reason);
+    if (in.carry) {
+      if (auto c = carry_in.find(d.id.str()); c != carry_in.end()) sd.carry_in = c->second;
+    }
     in.devices.push_back(std::move(sd));
   }
   return in;
@@ -143,6 +166,10 @@ StatusOr<std::vector<store::LedgerEntry>> Ledger::EntriesFor(Timestamp start, co
   if (!r.operator_share.is_zero()) {
     out.push_back({0, txn, "operator", "operator", r.operator_share, std::nullopt, start, now});
   }
+  if (!r.carried.is_zero()) {
+    out.push_back({0, txn, kCarryAccount, "carry", r.carried, std::nullopt, start, now});
+    revenue += r.carried;
+  }
   if (!revenue.is_zero()) {
     out.push_back({0, txn, "provider_revenue", "revenue", Amount::Zero() - revenue, std::nullopt,
                    start, now});
@@ -161,23 +188,56 @@ StatusOr<SettleOutcome> Ledger::SettleEpoch(Timestamp start) {
             FormatRfc3339(end + policy_.settle_grace) + " (late heartbeats may still count)",
         "epoch");
   }
-  HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRecord> existing, store_.GetEpoch(start));
-  if (existing) return SettleOutcome{false, *existing};
+  // A concurrent settlement of another epoch changes the carries this one builds on; the store
+  // refuses the stale write and this settles again from fresh carries.
+  for (int attempt = 0;; ++attempt) {
+    HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRecord> existing, store_.GetEpoch(start));
+    if (existing) return SettleOutcome{false, *existing};
+    StatusOr<SettleOutcome> o = TrySettle(start, now);
+    if (o.ok() || o.status().reason() != "carry_changed" || attempt == 4) return o;
+  }
+}
 
-  HEARTH_ASSIGN_OR_RETURN(SplitInput in, BuildEpochInput(start, policy_));
+StatusOr<SettleOutcome> Ledger::TrySettle(Timestamp start, Timestamp now) {
+  store::CarryUpdate update;
+  CarryIn carry_in;
+  std::unordered_map<std::string, Timestamp> carry_from;
+  if (policy_.carry) {
+    HEARTH_ASSIGN_OR_RETURN(store::CarryState carries, store_.ListCarries());
+    update.expected_generation = carries.generation;
+    carry_in.reserve(carries.carries.size());
+    for (const store::RewardCarry& c : carries.carries) {
+      carry_in.emplace(c.device_id.str(), c.carry);
+      carry_from.emplace(c.device_id.str(), c.epoch_start);
+    }
+  }
+  HEARTH_ASSIGN_OR_RETURN(SplitInput in, BuildEpochInput(start, policy_, carry_in));
   HEARTH_ASSIGN_OR_RETURN(SplitResult r, Split(in));
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::LedgerEntry> entries, EntriesFor(start, r, now));
+  // Where each device's carry_in came from, so the audit can follow the chain of carries.
+  nlohmann::json from = nlohmann::json::object();
+  for (size_t k = 0; k < r.allocations.size(); ++k) {
+    const Allocation& a = r.allocations[k];
+    auto f = carry_from.find(a.id.str());
+    if (f != carry_from.end()) from[a.id.str()] = ToUnixMillis(f->second);
+    auto c = carry_in.find(a.id.str());
+    if (r.carry && a.carry_out != (c == carry_in.end() ? 0 : c->second)) {
+      update.carries.push_back({a.id, a.carry_out, start});
+    }
+  }
   store::EpochRecord rec;
   rec.start = start;
-  rec.end = end;
+  rec.end = start + policy_.epoch;
   rec.policy_version = policy_.Version();
-  rec.input_json =
-      nlohmann::json{{"policy", policy_.ToJson()}, {"split", EncodeSplitInput(in)}}.dump();
+  nlohmann::json input = {{"policy", policy_.ToJson()}, {"split", EncodeSplitInput(in)}};
+  if (r.carry) input["carry_from"] = std::move(from);
+  rec.input_json = input.dump();
   rec.result_json = EncodeSplitResult(r).dump();
   rec.settled_at = now;
-  HEARTH_ASSIGN_OR_RETURN(bool booked, store_.SettleEpoch(rec, entries));
+  HEARTH_ASSIGN_OR_RETURN(bool booked,
+                          store_.SettleEpoch(rec, entries, r.carry ? &update : nullptr));
   if (!booked) {
-    HEARTH_ASSIGN_OR_RETURN(existing, store_.GetEpoch(start));
+    HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRecord> existing, store_.GetEpoch(start));
     if (existing) return SettleOutcome{false, *existing};
   }
   return SettleOutcome{booked, rec};
@@ -237,14 +297,55 @@ StatusOr<AuditReport> Ledger::Audit(Timestamp start) const {
     diff("the booked input does not decode: " + booked_in.status().ToString());
     return report;
   }
+  for (const SplitDevice& d : booked_in->devices) {
+    if (!d.eligible) report.ineligible.emplace_back(d.id, d.ineligible_reason);
+  }
   HEARTH_ASSIGN_OR_RETURN(SplitResult resplit, Split(*booked_in));
   if (EncodeSplitResult(resplit).dump() != rec->result_json) {
     diff("re-splitting the booked input gives a different allocation");
   }
-  // 2. The raw facts (uptime, revenue, devices) still give the booked input.
-  HEARTH_ASSIGN_OR_RETURN(SplitInput rebuilt, BuildEpochInput(start, policy));
+  // 2. The raw facts (uptime, revenue, devices) still give the booked input (with the booked
+  // carries, which step 4 checks).
+  CarryIn booked_carry;
+  for (const SplitDevice& d : booked_in->devices) {
+    if (d.carry_in != 0) booked_carry.emplace(d.id.str(), d.carry_in);
+  }
+  HEARTH_ASSIGN_OR_RETURN(SplitInput rebuilt, BuildEpochInput(start, policy, booked_carry));
   if (EncodeSplitInput(rebuilt) != input_json["split"]) {
     diff("the input re-derived from heartbeats, revenue and devices differs from the booked one");
+  }
+  // 4. Each carry_in is the carry_out that the epoch named in carry_from booked for the device.
+  if (booked_in->carry) {
+    const nlohmann::json from = input_json.value("carry_from", nlohmann::json::object());
+    std::map<int64_t, std::unordered_map<std::string, int64_t>> outs;  // epoch → id → carry_out
+    for (const SplitDevice& d : booked_in->devices) {
+      auto f = from.find(d.id.str());
+      if (f == from.end() || !f->is_number_integer()) {
+        if (d.carry_in != 0) diff("device " + d.id.str() + " has a carry_in with no carry_from");
+        continue;
+      }
+      const int64_t ms = f->get<int64_t>();
+      if (!outs.contains(ms)) {
+        HEARTH_ASSIGN_OR_RETURN(std::optional<store::EpochRecord> prev,
+                                store_.GetEpoch(FromUnixMillis(ms)));
+        auto& m = outs[ms];
+        const auto res =
+            prev ? nlohmann::json::parse(prev->result_json, nullptr, false) : nlohmann::json();
+        if (res.is_object() && res.contains("allocations") && res["allocations"].is_array()) {
+          for (const auto& a : res["allocations"]) {
+            if (a.is_object() && a.contains("carry_out") && a["carry_out"].is_number_integer()) {
+              m[a.value("id", "")] = a["carry_out"].get<int64_t>();
+            }
+          }
+        }
+      }
+      const auto& m = outs[ms];
+      auto it = m.find(d.id.str());
+      if (it == m.end() || it->second != d.carry_in) {
+        diff("device " + d.id.str() + "'s carry_in is not the carry_out booked by epoch " +
+             FormatRfc3339(FromUnixMillis(ms)));
+      }
+    }
   }
   // 3. The booked entries are exactly the entries of the booked result.
   HEARTH_ASSIGN_OR_RETURN(std::vector<store::LedgerEntry> expected,
@@ -265,6 +366,15 @@ StatusOr<AuditReport> Ledger::Audit(Timestamp start) const {
   int64_t sum = 0;
   for (const auto& e : booked) sum += e.amount.micro();
   if (sum != 0) diff("the booked entries do not sum to zero");
+  // 5. Ledger-wide: the carry account holds exactly the devices' current carries.
+  HEARTH_ASSIGN_OR_RETURN(store::CarryState carries, store_.ListCarries());
+  HEARTH_ASSIGN_OR_RETURN(Amount carry_balance, store_.Balance(kCarryAccount));
+  Int128 carried = 0;
+  for (const store::RewardCarry& c : carries.carries) carried += c.carry;
+  if (carried != static_cast<Int128>(carry_balance.micro()) * kCarryScale) {
+    diff("the carry account (" + std::to_string(carry_balance.micro()) +
+         " units) does not hold the devices' carries");
+  }
   report.matches = report.differences.empty();
   return report;
 }

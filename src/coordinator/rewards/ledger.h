@@ -5,14 +5,17 @@
 //
 // Accounts (store::LedgerEntry): "provider_revenue" (negative: what came into the provider
 // wallet), "operator", "owner:<account>" (available balance), "in_flight:<account>"
-// (withdrawals being paid), "paid". Every transaction sums to zero, so the accounts always sum
-// to zero. Settling an epoch is one store transaction keyed by the epoch start: settling twice
-// books nothing the second time. Thread-safe (all state is in the store).
+// (withdrawals being paid), "paid", and "carry" (the devices' accrued sub-unit shares: the
+// policy's carry epochs, split.h; it always holds Σ store carries / kCarryScale units). Every
+// transaction sums to zero, so the accounts always sum to zero. Settling an epoch is one store
+// transaction keyed by the epoch start — record, entries and the devices' new carries — so
+// settling twice books nothing the second time. Thread-safe (all state is in the store).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -22,6 +25,7 @@
 
 namespace hearth::rewards {
 
+inline constexpr const char* kCarryAccount = "carry";
 std::string OwnerAccount(const AccountId& owner);     // "owner:<id>"
 std::string InFlightAccount(const AccountId& owner);  // "in_flight:<id>"
 
@@ -39,6 +43,8 @@ struct AuditReport {
   std::string policy_version;
   bool matches = false;
   std::vector<std::string> differences;  // empty when matches
+  // The devices booked as ineligible and why ("banned: since ...", "probation: ...").
+  std::vector<std::pair<DeviceId, std::string>> ineligible;
   nlohmann::json ToJson() const;
 };
 
@@ -54,8 +60,12 @@ class Ledger {
   // kInvalidArgument (field `field`) when `t` is not an epoch boundary.
   Status CheckEpochStart(Timestamp t, const std::string& field) const;
 
-  // The split's input for the epoch starting at `start`, from the store, under `policy`.
-  StatusOr<SplitInput> BuildEpochInput(Timestamp start, const RewardPolicy& policy) const;
+  // Each device's carry_in for a carry epoch, by device id (absent: 0).
+  using CarryIn = std::unordered_map<std::string, int64_t>;
+  // The split's input for the epoch starting at `start`, from the store, under `policy`, with
+  // each device's eligibility (eligibility.h) and, for carry epochs, `carry_in`.
+  StatusOr<SplitInput> BuildEpochInput(Timestamp start, const RewardPolicy& policy,
+                                       const CarryIn& carry_in) const;
 
   // Settles one epoch. kFailedPrecondition "epoch_not_final" before end + settle_grace.
   StatusOr<SettleOutcome> SettleEpoch(Timestamp start);
@@ -68,6 +78,9 @@ class Ledger {
   StatusOr<AuditReport> Audit(Timestamp start) const;
 
  private:
+  // One attempt: reads the carries, splits and books (kUnavailable "carry_changed" when another
+  // epoch was booked in between).
+  StatusOr<SettleOutcome> TrySettle(Timestamp start, Timestamp now);
   StatusOr<std::vector<store::LedgerEntry>> EntriesFor(Timestamp start, const SplitResult& r,
                                                        Timestamp now) const;
 

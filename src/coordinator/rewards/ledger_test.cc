@@ -152,7 +152,10 @@ TEST_F(LedgerTest, SettlingTwiceChangesNothingAndBalances) {
   EXPECT_EQ(Bal("provider_revenue").micro(), -1'000'000);
   EXPECT_EQ(Bal("operator").micro(), 1000 + 100'000);
   EXPECT_GT(Bal(OwnerAccount(a)), Bal(OwnerAccount(b)));  // more cores and the usage pool
-  EXPECT_EQ(Bal(OwnerAccount(a)).micro() + Bal(OwnerAccount(b)).micro(), 1'000'000 - 101'000);
+  EXPECT_EQ(
+      Bal(OwnerAccount(a)).micro() + Bal(OwnerAccount(b)).micro() + Bal(kCarryAccount).micro(),
+      1'000'000 - 101'000);
+  EXPECT_LT(Bal(kCarryAccount).micro(), 2);  // at most one sub-unit share per device
 
   auto second = ledger_->SettleEpoch(epoch);
   ASSERT_TRUE(second.ok());
@@ -205,7 +208,7 @@ TEST_F(LedgerTest, LeaseRevenueIsAttributedByPodRunsUnlessAnAdminAttributedIt) {
   store::EpochRevenue rev{epoch, Amount::Micro(800'000), "leases", detail.dump(),
                           {},    clock_->Now()};
   ASSERT_TRUE(store_->SetEpochRevenue(rev).ok());
-  auto in = ledger_->BuildEpochInput(epoch, policy_);
+  auto in = ledger_->BuildEpochInput(epoch, policy_, {});
   ASSERT_TRUE(in.ok()) << in.status().ToString();
   std::map<std::string, int64_t> attributed;
   for (const auto& d : in->devices) attributed[d.id.str()] = d.attributed_revenue.micro();
@@ -215,7 +218,7 @@ TEST_F(LedgerTest, LeaseRevenueIsAttributedByPodRunsUnlessAnAdminAttributedIt) {
   // An admin's attribution wins over the pods'.
   rev.attributed = {{db, Amount::Micro(5)}};
   ASSERT_TRUE(store_->SetEpochRevenue(rev).ok());
-  in = ledger_->BuildEpochInput(epoch, policy_);
+  in = ledger_->BuildEpochInput(epoch, policy_, {});
   ASSERT_TRUE(in.ok());
   for (const auto& d : in->devices) {
     EXPECT_EQ(d.attributed_revenue.micro(), d.id == db ? 5 : 0) << d.id;
@@ -230,6 +233,174 @@ TEST_F(LedgerTest, LeaseRevenueIsAttributedByPodRunsUnlessAnAdminAttributedIt) {
   auto audit = ledger_->Audit(epoch);
   ASSERT_TRUE(audit.ok());
   EXPECT_TRUE(audit->matches) << audit->ToJson().dump();
+}
+
+// Σ carries of every device, in 1/kCarryScale micro-units.
+Int128 CarriesOf(store::Store& s) {
+  auto state = s.ListCarries();
+  EXPECT_TRUE(state.ok()) << state.status().ToString();
+  Int128 sum = 0;
+  if (state.ok()) {
+    for (const store::RewardCarry& c : state->carries) sum += c.carry;
+  }
+  return sum;
+}
+
+TEST_F(LedgerTest, CarriesPayAnIdleDeviceOnASmallPoolAndTheCarryAccountHoldsThem) {
+  // 3 uakt per epoch after the operator among a large device and a tiny idle one: the tiny
+  // one's share is ~0.1 unit per epoch, paid once it has accrued a unit.
+  policy_.op = {Amount::Zero(), 0};
+  ledger_ = std::make_unique<Ledger>(*store_, *clock_, policy_);
+  const AccountId a = Owner("acc_a"), b = Owner("acc_b");
+  const DeviceId big = Enroll(a, "dev_big", 64), tiny = Enroll(b, "dev_tiny", 1);
+  clock_->Advance(hours(1));
+  const Timestamp first = clock_->Now();
+  int epochs = 0;
+  int64_t paid_after_first = -1;
+  for (; epochs < 20; ++epochs) {
+    const Timestamp e = first + hours(epochs);
+    RunFor(hours(1), {big, tiny});
+    ASSERT_TRUE(
+        store_->SetEpochRevenue({e, Amount::Micro(3), "admin", "{}", {}, clock_->Now()}).ok());
+    clock_->Advance(minutes(6));
+    auto o = ledger_->SettleEpoch(e);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    ASSERT_TRUE(o->booked);
+    clock_->Advance(-minutes(6));
+    // The carry account holds exactly the devices' accrued sub-unit shares.
+    EXPECT_TRUE(CarriesOf(*store_) ==
+                static_cast<Int128>(Bal(kCarryAccount).micro()) * kCarryScale);
+    auto audit = ledger_->Audit(e);
+    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+    EXPECT_TRUE(audit->matches) << audit->ToJson().dump();
+    if (epochs == 0) paid_after_first = Bal(OwnerAccount(b)).micro();
+  }
+  EXPECT_EQ(paid_after_first, 0) << "the tiny device's first share is below one unit";
+  EXPECT_GE(Bal(OwnerAccount(b)).micro(), 1) << "its accrued share was never paid";
+  EXPECT_EQ(Bal("provider_revenue").micro(), -3 * epochs);
+  EXPECT_EQ(
+      Bal(OwnerAccount(a)).micro() + Bal(OwnerAccount(b)).micro() + Bal(kCarryAccount).micro(),
+      3 * epochs);
+  // The booked input records each carry_in and where it came from.
+  auto rec = store_->GetEpoch(first + hours(1));
+  const auto input = nlohmann::json::parse((*rec)->input_json);
+  EXPECT_TRUE(input["split"]["carry"].get<bool>());
+  EXPECT_EQ(input["carry_from"]["dev_tiny"].get<int64_t>(), ToUnixMillis(first));
+}
+
+TEST_F(LedgerTest, TheAuditFollowsTheChainOfCarries) {
+  policy_.op = {Amount::Zero(), 0};
+  ledger_ = std::make_unique<Ledger>(*store_, *clock_, policy_);
+  const AccountId a = Owner("acc_a");
+  const DeviceId d1 = Enroll(a, "dev_1", 3), d2 = Enroll(a, "dev_2", 7);
+  clock_->Advance(hours(1));
+  const Timestamp e1 = clock_->Now(), e2 = e1 + hours(1);
+  for (const Timestamp e : {e1, e2}) {
+    RunFor(hours(1), {d1, d2});
+    ASSERT_TRUE(
+        store_->SetEpochRevenue({e, Amount::Micro(1001), "admin", "{}", {}, clock_->Now()}).ok());
+    clock_->Advance(minutes(6));
+    ASSERT_TRUE(ledger_->SettleEpoch(e).ok());
+    clock_->Advance(-minutes(6));
+  }
+  ASSERT_TRUE(ledger_->Audit(e2)->matches);
+  ASSERT_NE(CarriesOf(*store_), 0) << "the shares should leave a carry";
+  // A carry changed behind the ledger's back breaks the carry account's balance.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/hearth.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE reward_carries SET carry = carry + 1 WHERE device_id = 'dev_1'",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  auto audit = ledger_->Audit(e2);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_FALSE(audit->matches);
+  // ... and the next epoch settled on it no longer chains to what e2 booked.
+  const Timestamp e3 = e2 + hours(1);
+  RunFor(hours(1), {d1, d2});
+  ASSERT_TRUE(
+      store_->SetEpochRevenue({e3, Amount::Micro(1001), "admin", "{}", {}, clock_->Now()}).ok());
+  clock_->Advance(minutes(6));
+  ASSERT_TRUE(ledger_->SettleEpoch(e3).ok());
+  audit = ledger_->Audit(e3);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_FALSE(audit->matches);
+  bool chain = false;
+  for (const std::string& d : audit->differences) {
+    chain = chain || d.find("dev_1's carry_in is not the carry_out") != std::string::npos;
+  }
+  EXPECT_TRUE(chain) << audit->ToJson().dump();
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE reward_carries SET carry = carry - 1 WHERE device_id = 'dev_1'",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST_F(LedgerTest, TheAuditShowsWhyADeviceWasIneligible) {
+  const AccountId a = Owner("acc_a");
+  const DeviceId old_dev = Enroll(a, "dev_old", 4);
+  clock_->Advance(minutes(30));
+  const DeviceId young = Enroll(a, "dev_young", 4);  // enrolled 30 min later: still in probation
+  clock_->Advance(minutes(30));
+  const Timestamp e = clock_->Now();
+  RunFor(hours(1), {old_dev, young});
+  ASSERT_TRUE(
+      store_->SetEpochRevenue({e, Amount::Micro(500'000), "admin", "{}", {}, clock_->Now()}).ok());
+  clock_->Advance(minutes(6));
+  ASSERT_TRUE(ledger_->SettleEpoch(e).ok());
+  const auto input = nlohmann::json::parse((*store_->GetEpoch(e))->input_json);
+  std::string reason;
+  for (const auto& d : input["split"]["devices"]) {
+    if (d["id"] == "dev_young") reason = d.value("ineligible_reason", "");
+    if (d["id"] == "dev_old") {
+      EXPECT_FALSE(d.contains("ineligible_reason"));
+    }
+  }
+  EXPECT_EQ(reason.substr(0, 20), "probation: enrolled ");
+  auto audit = ledger_->Audit(e);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->matches) << audit->ToJson().dump();
+  ASSERT_EQ(audit->ineligible.size(), 1U);
+  EXPECT_EQ(audit->ineligible[0].first, young);
+  EXPECT_EQ(audit->ineligible[0].second, reason);
+  EXPECT_EQ(audit->ToJson()["ineligible"][0]["reason"], reason);
+}
+
+TEST_F(LedgerTest, BannedAndUnverifiedDevicesEarnNothingAndSayWhy) {
+  const AccountId a = Owner("acc_a");
+  const DeviceId good = Enroll(a, "dev_good", 4), banned = Enroll(a, "dev_banned", 4),
+                 fake = Enroll(a, "dev_fake", 8);
+  clock_->Advance(hours(1));
+  const Timestamp e = clock_->Now();
+  ASSERT_TRUE(store_->SetAdminState(banned, "banned", "abuse", clock_->Now()).ok());
+  // Its Node reports 2 CPUs while the inventory claims 8.
+  ASSERT_TRUE(
+      store_
+          ->SetKubeState(fake, "ready",
+                         R"({"node":"hearth-fake-1","capacity":{"cpu":"2","memory":"16Gi"}})")
+          .ok());
+  RunFor(hours(1), {good, banned, fake});
+  ASSERT_TRUE(
+      store_->SetEpochRevenue({e, Amount::Micro(500'000), "admin", "{}", {}, clock_->Now()}).ok());
+  clock_->Advance(minutes(6));
+  ASSERT_TRUE(ledger_->SettleEpoch(e).ok());
+  EXPECT_GT(Bal(OwnerAccount(a)).micro(), 0);
+  const auto result = nlohmann::json::parse((*store_->GetEpoch(e))->result_json);
+  for (const auto& alloc : result["allocations"]) {
+    if (alloc["id"] != "dev_good") {
+      EXPECT_EQ(alloc["total"].get<int64_t>(), 0) << alloc.dump();
+    }
+  }
+  auto audit = ledger_->Audit(e);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->matches) << audit->ToJson().dump();
+  ASSERT_EQ(audit->ineligible.size(), 2U);
+  EXPECT_EQ(audit->ineligible[0].first, banned);  // in id order
+  EXPECT_EQ(audit->ineligible[0].second.substr(0, 14), "banned: since ");
+  EXPECT_EQ(audit->ineligible[1].first, fake);
+  EXPECT_EQ(audit->ineligible[1].second,
+            "hardware_unverified: the inventory claims 8 CPUs, Kubernetes reports capacity cpu 2");
 }
 
 TEST_F(LedgerTest, AuditDetectsATamperedEntry) {
@@ -293,7 +464,8 @@ TEST_F(LedgerTest, WithdrawalExportPaidMovesFundsExactlyOnce) {
                         clock_->Now(),
                         clock_->Now()},
                        {0, "epoch:1", owner, "participation", Amount::Micro(5000),
-                        DeviceId("dev_a"), clock_->Now(), clock_->Now()}})
+                        DeviceId("dev_a"), clock_->Now(), clock_->Now()}},
+                      nullptr)
                   .ok());
   ASSERT_TRUE(store_->SetPayoutAddress(a, kAddress, clock_->Now()).ok());
   store::Withdrawal w{"wd_1", a,  Amount::Micro(6000), kAddress,
@@ -362,7 +534,8 @@ TEST_F(LedgerTest, FailedPayoutReturnsTheFunds) {
                         clock_->Now(),
                         clock_->Now()},
                        {0, "epoch:1", owner, "usage", Amount::Micro(800), DeviceId("dev_a"),
-                        clock_->Now(), clock_->Now()}})
+                        clock_->Now(), clock_->Now()}},
+                      nullptr)
                   .ok());
   ASSERT_TRUE(
       store_
@@ -392,10 +565,11 @@ TEST_F(LedgerTest, FailedPayoutReturnsTheFunds) {
 }
 
 // A child process books large epochs in a loop and is killed with SIGKILL mid-way; after
-// reopening, every epoch is either fully booked (record + all entries, summing to zero) or
-// absent, and no entry exists without its epoch.
+// reopening, every epoch is either fully booked (record + all entries, summing to zero, + the
+// devices' carries) or absent, and no entry or carry exists without its epoch.
 TEST_F(LedgerTest, KillDuringSettlementLeavesEachEpochAllOrNothing) {
   constexpr int kEntries = 100'000;
+  constexpr int kCarries = 10'000;
   store_.reset();
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -422,9 +596,15 @@ TEST_F(LedgerTest, KillDuringSettlementLeavesEachEpochAllOrNothing) {
                          {},
                          start,
                          start});
+      // Every epoch also moves 10,000 devices' carries to k + 1.
+      store::CarryUpdate carry{k, {}};
+      for (int i = 0; i < kCarries; ++i) {
+        carry.carries.push_back({DeviceId("dev_" + std::to_string(i)), k + 1, start});
+      }
       const char tick = 'k';
       if (write(fds[1], &tick, 1) != 1) _exit(1);
-      (void)(*s)->SettleEpoch({start, start + hours(1), "pol_x", "{}", "{}", start}, entries);
+      (void)(*s)->SettleEpoch({start, start + hours(1), "pol_x", "{}", "{}", start}, entries,
+                              &carry);
     }
   }
   close(fds[1]);
@@ -454,6 +634,15 @@ TEST_F(LedgerTest, KillDuringSettlementLeavesEachEpochAllOrNothing) {
   ASSERT_TRUE(balances.ok());
   EXPECT_EQ((*balances)["provider_revenue"].micro(),
             -static_cast<int64_t>(epochs->size()) * (kEntries - 1));
+  // The carries are those of the last booked epoch, for every device: none half-written.
+  auto carries = store_->ListCarries();
+  ASSERT_TRUE(carries.ok());
+  EXPECT_EQ(carries->generation, static_cast<int64_t>(epochs->size()));
+  ASSERT_EQ(carries->carries.size(), static_cast<size_t>(kCarries));
+  for (const store::RewardCarry& c : carries->carries) {
+    EXPECT_EQ(c.carry, static_cast<int64_t>(epochs->size()));
+    EXPECT_EQ(c.epoch_start, epochs->back().start);
+  }
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ nlohmann::json RewardPolicy::ToJson() const {
       {"epoch_seconds", std::chrono::duration_cast<std::chrono::seconds>(epoch).count()},
       {"operator", {{"fixed_cost", op.fixed_cost.micro()}, {"fee_bps", op.fee_bps}}},
       {"usage_share_bps", usage_share_bps},
+      {"carry", carry},
       {"probation_seconds", std::chrono::duration_cast<std::chrono::seconds>(probation).count()},
       {"capacity",
        {{"per_cpu_core", capacity.per_cpu_core},

@@ -34,6 +34,9 @@ struct RewardPolicy {
   Duration epoch = std::chrono::hours(1);
   OperatorPolicy op;               // per region later; one policy for now
   int64_t usage_share_bps = 5000;  // of what is left after the operator
+  // Carry epochs (split.h): each device's sub-unit share is carried to its next epoch, so an
+  // idle device on a small pool is paid once its accrued share reaches a unit.
+  bool carry = true;
   Duration probation = std::chrono::hours(24);
   // An epoch is final (settleable) this long after it ends: late heartbeats may still extend
   // uptime intervals into it until the offline threshold has passed.

@@ -40,6 +40,10 @@ StatusOr<SplitInput> DecodeSplitInput(const nlohmann::json& j) {
   HEARTH_ASSIGN_OR_RETURN(in.op.fee_bps, OptZero(opr, "fee_bps", kMaxBps));
   HEARTH_ASSIGN_OR_RETURN(in.usage_share_bps, r.Int("usage_share_bps", 0, kMaxBps));
   HEARTH_ASSIGN_OR_RETURN(in.epoch_seconds, r.OptInt("epoch_seconds", 1, kMaxOnlineSeconds));
+  if (auto c = j.find("carry"); c != j.end() && !c->is_null()) {
+    if (!c->is_boolean()) return Status::InvalidArgument("carry", "must be true or false");
+    in.carry = c->get<bool>();
+  }
 
   auto devs = j.find("devices");
   if (devs == j.end() || devs->is_null()) {
@@ -65,6 +69,10 @@ StatusOr<SplitInput> DecodeSplitInput(const nlohmann::json& j) {
     HEARTH_ASSIGN_OR_RETURN(int64_t attributed, OptZero(dr, "attributed_revenue", kMaxAmount));
     d.attributed_revenue = Amount::Micro(attributed);
     HEARTH_ASSIGN_OR_RETURN(d.eligible, ReadBool(dj, "eligible", prefix + ".eligible"));
+    HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> reason,
+                            dr.OptString("ineligible_reason", kMaxReasonLength));
+    d.ineligible_reason = reason.value_or("");
+    HEARTH_ASSIGN_OR_RETURN(d.carry_in, OptZero(dr, "carry_in", kCarryScale - 1));
     in.devices.push_back(std::move(d));
   }
   HEARTH_RETURN_IF_ERROR(ValidateSplitInput(in));
@@ -90,6 +98,8 @@ nlohmann::json EncodeSplitInput(const SplitInput& in) {
                        {"capacity_weight", d.capacity_weight},
                        {"attributed_revenue", d.attributed_revenue.micro()},
                        {"eligible", d.eligible}});
+    if (!d.ineligible_reason.empty()) devices.back()["ineligible_reason"] = d.ineligible_reason;
+    if (in.carry) devices.back()["carry_in"] = d.carry_in;
   }
   nlohmann::json j = {
       {"revenue", in.revenue.micro()},
@@ -97,6 +107,7 @@ nlohmann::json EncodeSplitInput(const SplitInput& in) {
       {"usage_share_bps", in.usage_share_bps},
       {"devices", std::move(devices)}};
   if (in.epoch_seconds) j["epoch_seconds"] = *in.epoch_seconds;
+  if (in.carry) j["carry"] = true;
   return j;
 }
 
@@ -107,8 +118,12 @@ nlohmann::json EncodeSplitResult(const SplitResult& r) {
                            {"usage", a.usage.micro()},
                            {"participation", a.participation.micro()},
                            {"total", a.total.micro()}});
+    if (r.carry) allocations.back()["carry_out"] = a.carry_out;
   }
-  return {{"operator", r.operator_share.micro()}, {"allocations", std::move(allocations)}};
+  nlohmann::json j = {{"operator", r.operator_share.micro()},
+                      {"allocations", std::move(allocations)}};
+  if (r.carry) j["carried"] = r.carried.micro();
+  return j;
 }
 
 }  // namespace hearth::rewards

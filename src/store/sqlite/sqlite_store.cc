@@ -987,8 +987,8 @@ class SqliteStore final : public Store {
     return std::optional<EpochRevenue>(std::move(r));
   }
 
-  StatusOr<bool> SettleEpoch(const EpochRecord& e,
-                             const std::vector<LedgerEntry>& entries) override {
+  StatusOr<bool> SettleEpoch(const EpochRecord& e, const std::vector<LedgerEntry>& entries,
+                             const CarryUpdate* carry) override {
     Int128 sum = 0;
     for (const LedgerEntry& le : entries) sum += le.amount.micro();
     if (sum != 0) return Status::Internal("settle epoch: ledger entries do not balance");
@@ -1007,12 +1007,24 @@ class SqliteStore final : public Store {
           .Bind(e.settled_at);
       HEARTH_RETURN_IF_ERROR(ins.Exec("insert epoch"));
       if (sqlite3_changes(db_) == 0) return Status::Ok();  // already settled
+      if (carry) HEARTH_RETURN_IF_ERROR(UpsertCarriesLocked(*carry));
       HEARTH_RETURN_IF_ERROR(InsertEntriesLocked(entries));
       booked = true;
       return Status::Ok();
     });
     if (!txn_status.ok()) return txn_status;
     return booked;
+  }
+
+  // ---- Rewards carry ----
+  StatusOr<CarryState> ListCarries() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    CarryState st;
+    HEARTH_ASSIGN_OR_RETURN(st.generation, EpochCountLocked());
+    Stmt s(db_, "SELECT device_id, carry, epoch_start FROM reward_carries ORDER BY device_id");
+    while (s.Step()) st.carries.push_back({DeviceId(s.Text(0)), s.Int(1), s.Time(2)});
+    HEARTH_RETURN_IF_ERROR(s.status("list reward carries"));
+    return st;
   }
 
   StatusOr<std::optional<EpochRecord>> GetEpoch(Timestamp start) override {
@@ -1466,6 +1478,34 @@ class SqliteStore final : public Store {
 
   // Ids are assigned here (MAX + 1 under the write transaction) rather than by
   // AUTOINCREMENT, so the SQL stays portable to PostgreSQL.
+  StatusOr<int64_t> EpochCountLocked() {
+    Stmt q(db_, "SELECT COUNT(*) FROM epochs");
+    const int64_t n = q.Step() ? q.Int(0) : 0;
+    HEARTH_RETURN_IF_ERROR(q.status("count settled epochs"));
+    return n;
+  }
+
+  // Inside SettleEpoch's transaction, after its epoch row was inserted.
+  Status UpsertCarriesLocked(const CarryUpdate& carry) {
+    HEARTH_ASSIGN_OR_RETURN(int64_t settled, EpochCountLocked());
+    if (settled != carry.expected_generation + 1) {
+      return Status(Code::kUnavailable,
+                    "another epoch was settled while this one was computed; settle again",
+                    "carry_changed");
+    }
+    Stmt up(db_,
+            "INSERT INTO reward_carries(device_id, carry, epoch_start) VALUES (?, ?, ?) "
+            "ON CONFLICT(device_id) DO UPDATE SET carry = excluded.carry, "
+            "epoch_start = excluded.epoch_start");
+    for (const RewardCarry& c : carry.carries) {
+      sqlite3_reset(up.raw());
+      up.Rebind();
+      up.Bind(c.device_id).Bind(c.carry).Bind(c.epoch_start);
+      HEARTH_RETURN_IF_ERROR(up.Exec("upsert reward carry"));
+    }
+    return Status::Ok();
+  }
+
   Status InsertEntriesLocked(const std::vector<LedgerEntry>& entries) {
     int64_t next_id = 1;
     {
