@@ -1,5 +1,6 @@
-// `hearth admin region create|update|list|drain|activate|attributes`: the region catalog
-// (DESIGN §4) over /v1/regions, and a region's Akash provider attributes. Field errors come back
+// `hearth admin region create|update|list|drain|activate|attributes|grant|proposals|approve`:
+// the region catalog (DESIGN §4) over /v1/regions, region admins, region proposals, and a
+// region's Akash provider attributes. Field errors come back
 // from the coordinator naming the field; they are printed with the flag that sets it.
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -19,8 +20,15 @@ Commands:
   list                 List the regions
   create  --id ID ...  Create a region (flags below)
   update  ID ...       Change fields of a region (only the flags given)
-  drain   ID           Stop placing devices in a region
+  drain   ID           Stop placing devices in a region and move its devices to another
+                       acceptable region (or the waitlist when there is none)
   activate ID          Start placing devices in a region
+  grant   ID --email E Make the account E the region's admin (sees and manages only it)
+  proposals            Region proposals raised by waitlists, with their volunteers
+  approve PROPOSAL --volunteer EMAIL|ID --id ID --name N --location-region K [...]
+                       Create the proposed region, bootstrapping, run by the volunteer; it
+                       becomes active when its gateway is up (lat/lon, countries and
+                       gateways default to the cell's and the volunteer's)
   attributes ID        Akash provider attributes of a region (--format yaml|json)
 
 Run `hearth admin region create --help` for the region fields.
@@ -166,19 +174,28 @@ int RunAdminRegion(const Args& args) {
   }
   const std::string& cmd = args[0];
   if (cmd == "attributes") return RegionAttributes(Args(args.begin() + 1, args.end()));
-  if (cmd != "list" && cmd != "create" && cmd != "update" && cmd != "drain" && cmd != "activate") {
+  if (cmd != "list" && cmd != "create" && cmd != "update" && cmd != "drain" && cmd != "activate" &&
+      cmd != "grant" && cmd != "proposals" && cmd != "approve") {
     std::cerr << "hearth admin region: unknown command '" << cmd << "'\n\n" << kRegionUsage;
     return 2;
   }
   std::string coordinator = "http://127.0.0.1:8080";
-  std::string token;
+  std::string token, email, volunteer;
   Fields fields;
-  FlagSet flags(
-      "hearth admin region " + cmd + (cmd == "list" || cmd == "create" ? "" : " ID") + " [FLAGS]",
-      "Region catalog: " + cmd + ".");
+  const bool no_id = cmd == "list" || cmd == "create" || cmd == "proposals";
+  FlagSet flags("hearth admin region " + cmd +
+                    (no_id              ? ""
+                     : cmd == "approve" ? " PROPOSAL"
+                                        : " ID") +
+                    " [FLAGS]",
+                "Region catalog: " + cmd + ".");
   flags.String("coordinator", &coordinator, "Coordinator URL.");
   flags.String("token", &token, "Session token of an admin (from sign-in).");
-  if (cmd == "create" || cmd == "update") AddFieldFlags(flags, &fields);
+  if (cmd == "create" || cmd == "update" || cmd == "approve") AddFieldFlags(flags, &fields);
+  if (cmd == "grant") flags.String("email", &email, "Email of the account to make region admin.");
+  if (cmd == "approve") {
+    flags.String("volunteer", &volunteer, "The volunteer to run the region: email or account id.");
+  }
   auto rest = flags.Parse(Args(args.begin() + 1, args.end()));
   if (!rest.ok()) {
     std::cerr << "hearth admin region " << cmd << ": " << rest.status().ToString() << "\n";
@@ -188,10 +205,12 @@ int RunAdminRegion(const Args& args) {
     std::cout << flags.Help();
     return 0;
   }
-  const bool needs_id = cmd == "update" || cmd == "drain" || cmd == "activate";
+  const bool needs_id = !no_id;
   if (rest->size() != (needs_id ? 1u : 0u)) {
     std::cerr << "hearth admin region " << cmd << ": "
-              << (needs_id ? "give exactly one region ID" : "takes no positional arguments")
+              << (!needs_id          ? "takes no positional arguments"
+                  : cmd == "approve" ? "give exactly one PROPOSAL id (see `proposals`)"
+                                     : "give exactly one region ID")
               << "\n";
     return 2;
   }
@@ -214,6 +233,15 @@ int RunAdminRegion(const Args& args) {
   } else if (cmd == "update") {
     res = (*client)->Do("PATCH", "/v1/regions/" + (*rest)[0], Body(fields).dump(),
                         {{"Content-Type", "application/json"}});
+  } else if (cmd == "grant") {
+    res = (*client)->Do("PUT", "/v1/regions/" + (*rest)[0] + "/admin",
+                        nlohmann::json{{"email", email}}.dump(),
+                        {{"Content-Type", "application/json"}});
+  } else if (cmd == "proposals") {
+    res = (*client)->Get("/v1/regions/proposals");
+  } else if (cmd == "approve") {
+    res = (*client)->PostJson("/v1/regions/proposals/" + (*rest)[0] + "/approve",
+                              {{"volunteer", volunteer}, {"region", Body(fields)}});
   } else {
     res = (*client)->PostJson("/v1/regions/" + (*rest)[0] + "/" + cmd, nlohmann::json::object());
   }
@@ -230,6 +258,8 @@ int RunAdminRegion(const Args& args) {
   nlohmann::json body = res->Json();
   if (cmd == "list") {
     for (const auto& r : body.value("regions", nlohmann::json::array())) PrintRegion(r);
+  } else if (cmd == "proposals") {
+    PrintProposals(body);
   } else {
     PrintRegion(body);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ int RunSdl(const Args& args);
 int RunAdmin(const Args& args);
 int RunAdminRegion(const Args& args);
 int RunAdminDevice(const Args& args);
+int RunRegion(const Args& args);
+// The proposals of GET /v1/regions/proposals, one per line with their volunteers.
+void PrintProposals(const nlohmann::json& body);
 int RunK3s(const Args& args);
 
 // --k3s-root, --k3s-binary, --cni-bin-dir (shared by `hearth agent`, `hearth k3s render` and

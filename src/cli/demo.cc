@@ -4,9 +4,11 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/duration.h"
 #include "common/encoding.h"
 #include "common/flags.h"
@@ -48,6 +50,62 @@ std::vector<std::string> FixtureHosts(const std::string& dir) {
 std::string DemoCountry(size_t index) {
   static const char* const kCountries[] = {"DE", "US", "BR", "KE", "JP", "AU", "IN"};
   return kCountries[index % (sizeof(kCountries) / sizeof(kCountries[0]))];
+}
+
+// The demo's regions: the devices declaring these countries are placed there; the others (BR,
+// KE) wait, raise region proposals (threshold 1 in the demo) and the demo owner volunteers to
+// host the Brazilian one, so the admin pages have a waitlist, proposals and a volunteer.
+struct DemoRegion {
+  const char* id;
+  const char* name;
+  const char* location_region;
+  double lat, lon;
+  const char* country;
+  const char* hardware_policy;
+};
+constexpr DemoRegion kDemoRegions[] = {
+    {"eu-frankfurt", "Frankfurt", "eu-central", 50.11, 8.68, "DE", "mixed"},
+    {"us-newyork", "New York", "na-us-northeast", 40.71, -74.01, "US", "mixed"},
+    {"jp-tokyo", "Tokyo", "as-east", 35.68, 139.69, "JP", "gpu-only"},
+    {"au-sydney", "Sydney", "oc-aus", -33.87, 151.21, "AU", "mixed"},
+};
+// Revenue the demo's admin enters for every (one-minute) epoch, in uakt.
+constexpr int64_t kDemoEpochRevenue = 2'500'000;
+
+std::optional<std::string> SignIn(http::Client& c, const std::string& email,
+                                  const std::string& password) {
+  auto r = c.PostJson("/v1/sessions", {{"email", email}, {"password", password}});
+  if (!r.ok() || r->status != 201) return std::nullopt;
+  return r->Json()["token"].get<std::string>();
+}
+
+// Creates the demo regions (409 on later runs is fine).
+void CreateDemoRegions(http::Client& admin) {
+  for (const DemoRegion& r : kDemoRegions) {
+    (void)admin.PostJson("/v1/regions", {{"id", r.id},
+                                         {"name", r.name},
+                                         {"location_region", r.location_region},
+                                         {"lat", r.lat},
+                                         {"lon", r.lon},
+                                         {"countries", {r.country}},
+                                         {"hardware_policy", r.hardware_policy}});
+  }
+}
+
+// The demo owner volunteers for the first open proposal (re-volunteering replaces the details).
+void VolunteerForAProposal(http::Client& owner) {
+  auto r = owner.Get("/v1/regions/proposals");
+  if (!r.ok() || r->status != 200) return;
+  for (const auto& p : r->Json().value("proposals", nlohmann::json::array())) {
+    if (p.value("status", "") != "open") continue;
+    (void)owner.PostJson("/v1/regions/proposals/" + p.value("id", "") + "/volunteer",
+                         {{"gateway_endpoint", "198.51.100.20:51820"},
+                          {"uplink_mbps", 500},
+                          {"control_nodes", 3},
+                          {"contact", "demo owner, demo@hearth.local"},
+                          {"note", "a small server in a home office (demo data)"}});
+    return;
+  }
 }
 
 bool WaitHealthy(http::Client& c, std::chrono::seconds within) {
@@ -106,7 +164,12 @@ int RunDemo(const Args& args) {
 
   auto server = Spawn(
       {{self, "serve", "--listen", listen, "--data", data + "/coordinator", "--heartbeat-interval",
-        FormatDuration(heartbeat), "--offline-after", FormatDuration(heartbeat * 6)},
+        FormatDuration(heartbeat), "--offline-after", FormatDuration(heartbeat * 6),
+        // One-minute epochs settled as they end, so earnings appear within minutes.
+        "--epoch", "1m", "--settle-every", "10s", "--probation", "0s",
+        "--waitlist-threshold-devices", "1",
+       // Sign-ins, check-ins and enrollments of the whole demo fleet come from one address.
+       "--auth-rate-limit", "0"},
        {std::string("HEARTH_ADMIN_EMAIL=") + kDemoAdminEmail,
         std::string("HEARTH_ADMIN_PASSWORD=") + kDemoAdminPassword},
        data + "/coordinator.log"});
@@ -141,6 +204,16 @@ int RunDemo(const Args& args) {
     return 1;
   }
   (*client)->SetBearer(login->Json()["token"].get<std::string>());
+  auto admin = http::Client::Create(url);
+  std::optional<std::string> admin_token;
+  if (admin.ok()) admin_token = SignIn(**admin, kDemoAdminEmail, kDemoAdminPassword);
+  if (admin_token) {
+    (*admin)->SetBearer(*admin_token);
+    CreateDemoRegions(**admin);
+  } else {
+    std::cerr << "hearth demo: cannot sign in as the demo admin (a data directory from an older "
+                 "version?); continuing without regions and revenue\n";
+  }
 
   for (const std::string& host : hosts) {
     const std::string root = fixtures + "/" + host;
@@ -190,6 +263,8 @@ int RunDemo(const Args& args) {
     if (agent.ok()) children.push_back(*agent);
   }
 
+  VolunteerForAProposal(**client);
+
   std::cout << "\nHearth demo is running.\n\n"
             << "  Portal:    " << url << "/\n"
             << "  Sign in:   " << kDemoEmail << " / " << password << "\n"
@@ -210,7 +285,18 @@ int RunDemo(const Args& args) {
             << "Press Ctrl-C to stop.\n"
             << std::flush;
 
+  int64_t revenue_epoch = -1;
   while (!WaitForSignal(std::chrono::seconds(1))) {
+    // Lease revenue for the running epoch, as an admin would enter it; the coordinator's
+    // settle loop books it when the epoch ends.
+    const int64_t epoch = ToUnixMillis(SystemClock().Now()) / 60'000;
+    if (admin_token && epoch != revenue_epoch) {
+      auto r =
+          (*admin)->Do("PUT", "/v1/admin/epochs/" + std::to_string(epoch * 60'000) + "/revenue",
+                       nlohmann::json{{"amount", kDemoEpochRevenue}}.dump(),
+                       {{"Content-Type", "application/json"}});
+      if (r.ok() && r->status / 100 == 2) revenue_epoch = epoch;
+    }
     if (WaitFor(children.front(), Duration(0))) {
       std::cerr << "hearth demo: the coordinator exited; see " << data << "/coordinator.log\n";
       children.erase(children.begin());

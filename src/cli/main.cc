@@ -22,6 +22,8 @@ Device agent:
   agent      Run the agent: heartbeats to the coordinator
   status     Show this device's enrollment and agent state
   leave      Deregister this device and delete its local state
+  region     `region proposals`, `region volunteer`: host the region your waitlisted
+             devices wait for
   k3s        `k3s render`: the k3s agent files and commands for this device, changing nothing
 
 Akash:
@@ -30,7 +32,8 @@ Akash:
 
 Administration:
   admin      Manage the coordinator over its API: regions (create, update, list, drain,
-             activate, attributes)
+             activate, grant, proposals, approve, attributes) and devices (list, show,
+             cordon, uncordon, drain, ban, unban)
 
 Other:
   version    Print the version
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   if (cmd == "bid-script") return hearth::cli::RunBidScriptCommand(args);
   if (cmd == "sdl") return hearth::cli::RunSdl(args);
   if (cmd == "admin") return hearth::cli::RunAdmin(args);
+  if (cmd == "region") return hearth::cli::RunRegion(args);
   if (cmd == "k3s") return hearth::cli::RunK3s(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "hearth " << HEARTH_VERSION << "\n";

@@ -37,6 +37,7 @@ class Client {
   ~Client();
 
   void SetBearer(std::string token) { bearer_ = std::move(token); }
+  const std::string& bearer() const { return bearer_; }
   void SetTimeout(Duration timeout) { timeout_ = timeout; }
 
   // Thread-safe: aborts the request in flight (a long poll) and makes every later call fail

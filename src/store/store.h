@@ -425,7 +425,8 @@ class Store {
   // key's owner. Errors (nothing written): kUnauthenticated reason "install_key_unknown";
   // kFailedPrecondition reasons "install_key_used", "install_key_revoked",
   // "install_key_expired"; kPermissionDenied reason "role_needs_admin_key" when a device of a role
-  // other than worker uses a key not created by an admin. Returns the stored device.
+  // other than worker uses a key not created by an admin — or, for a gateway, by the admin of a
+  // region whose gateways list the device's endpoint. Returns the stored device.
   virtual StatusOr<Device> EnrollDevice(const std::string& key_hash, Timestamp now,
                                         Device device) = 0;
 

@@ -100,6 +100,55 @@ TEST_P(StoreConformanceTest, AdminStateOfUnknownOrRemovedDeviceIsNotFound) {
   EXPECT_TRUE(store_->SetKubeState(d.id, "missing", R"({"drain":{"evicted":2}})").ok());
 }
 
+// Gateways need an admin's install key — or one of the admin of the region whose catalog lists
+// the gateway's endpoint (a volunteer bootstrapping a region enrolls its gateway).
+TEST_P(StoreConformanceTest, GatewayKeysComeFromAdminsOrTheRegionAdminNamingTheEndpoint) {
+  const Timestamp now = FromUnixMillis(1'700'000'000'000);
+  Account host{AccountId("acc_host"), "h@example.com", "hash", Role::kOwner, now};
+  ASSERT_TRUE(store_->CreateAccount(host).ok());
+  Region r;
+  r.id = "af-nairobi";
+  r.name = "Nairobi";
+  r.overlay_prefix = "100.80.0.0/16";
+  r.pod_prefix = "10.80.0.0/16";
+  r.service_prefix = "10.81.0.0/16";
+  r.created_at = r.updated_at = now;
+  r.status = "bootstrapping";
+  r.gateways = {"198.51.100.7:51820"};
+  r.admin = host.id;
+  ASSERT_TRUE(store_->NetworkTransaction([&](NetworkTx& tx) { return tx.InsertRegion(r); }).ok());
+  int n = 0;
+  auto enroll = [&](const std::string& endpoint) {
+    const std::string hash = "kh" + std::to_string(++n);
+    InstallKeyRecord k{InstallKeyId("ik_g" + std::to_string(n)),
+                       host.id,
+                       hash,
+                       "g",
+                       now,
+                       now + hours(1),
+                       {},
+                       {},
+                       {}};
+    EXPECT_TRUE(store_->CreateInstallKey(k).ok());
+    Device d;
+    d.id = DeviceId("dev_gggggggggggggg" + std::to_string(10 + n));
+    d.name = "gw";
+    d.credential_hash = "c";
+    d.inventory_json = "{}";
+    d.role = "gateway";
+    d.endpoint = endpoint;
+    d.enrolled_at = d.last_seen = now;
+    return store_->EnrollDevice(hash, now, d);
+  };
+  auto other = enroll("198.51.100.8:51820");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(other.status().reason(), "role_needs_admin_key");
+  auto named = enroll("198.51.100.7:51820");
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->owner_id, host.id);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
                          ::testing::Values(Backend{"sqlite_memory",
                                                    [](const std::string&) {

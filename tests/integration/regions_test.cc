@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "agent/inventory/inventory.h"
 #include "common/keys.h"
 #include "coordinator/geoip/geoip.h"
@@ -181,10 +183,188 @@ TEST_F(RegionsTest, PlacesByEvidenceWaitlistsTheRestAndPlacesThemWhenARegionOpen
   ASSERT_EQ(listed->Json()["regions"].size(), 1u) << listed->body;
   EXPECT_EQ(listed->Json()["regions"][0]["id"], "eu-berlin");
 
-  // Draining a region is reflected in the catalog.
+  // Draining a region moves its devices to another acceptable region: a second region serving
+  // France (Lyon, far enough from Paris to be told apart) takes fr-1 ...
+  CommandResult lyon = Admin({"create", "--id", "eu-lyon", "--name", "Lyon", "--location-region",
+                              "eu-west", "--lat", "45.76", "--lon", "4.84", "--countries", "FR"});
+  ASSERT_EQ(lyon.exit_code, 0) << lyon.output;
+  EXPECT_EQ(placement_of("fr-1")["region"], "eu-paris");
   CommandResult drained = Admin({"drain", "eu-paris"});
   EXPECT_EQ(drained.exit_code, 0) << drained.output;
   EXPECT_NE(drained.output.find("draining"), std::string::npos) << drained.output;
+  EXPECT_EQ(placement_of("fr-1")["region"], "eu-lyon") << owner.Devices().dump(2);
+  // ... and when no acceptable region is left, the device waits (nothing is lost) until one is.
+  ASSERT_EQ(Admin({"drain", "eu-lyon"}).exit_code, 0);
+  nlohmann::json fr_waiting = placement_of("fr-1");
+  EXPECT_TRUE(fr_waiting["region"].is_null()) << fr_waiting;
+  EXPECT_EQ(fr_waiting["waitlist_cell"], "FR/-/-") << fr_waiting;
+  EXPECT_EQ(owner.Devices().size(), 7u);
+  ASSERT_EQ(Admin({"activate", "eu-paris"}).exit_code, 0);
+  EXPECT_TRUE(Eventually([&] { return placement_of("fr-1")["region"] == "eu-paris"; }, seconds(20)))
+      << owner.Devices().dump(2);
+}
+
+// The bootstrap path with real processes: five devices wait in a region-less country, the fifth
+// raises a region proposal (threshold 5) and an admin event; a waiting owner volunteers with
+// `hearth region volunteer`; an admin approves with `hearth admin region approve`, which creates
+// the region `bootstrapping` with the volunteer as its admin; the volunteer's gateway enrolls
+// and heartbeats, the region becomes active and all five are placed with no action on them.
+class RegionsBootstrapTest : public RegionsTest {
+ protected:
+  void SetUp() override {
+    coord_ = std::make_unique<CoordinatorProcess>(
+        dir_.path() + "/coord",
+        std::vector<std::string>{"--liveness-tick", "200ms", "--auth-rate-limit", "0",
+                                 "--admin-email", kAdminEmail, "--admin-password", kAdminPassword,
+                                 "--waitlist-threshold-devices", "5", "--heartbeat-interval",
+                                 "1s"});
+    ASSERT_TRUE(coord_->Start()) << coord_->log();
+    auto c = http::Client::Create(coord_->url());
+    ASSERT_TRUE(c.ok());
+    auto s = (*c)->PostJson("/v1/sessions", {{"email", kAdminEmail}, {"password", kAdminPassword}});
+    ASSERT_TRUE(s.ok() && s->status == 201) << coord_->log();
+    token_ = s->Json()["token"].get<std::string>();
+  }
+
+  CommandResult Owner(const std::string& token, std::vector<std::string> args) {
+    args.insert(args.begin(), "region");
+    args.insert(args.end(), {"--coordinator", coord_->url(), "--token", token});
+    return RunHearth(args, seconds(20), dir_.path() + "/owner." + std::to_string(++n_) + ".log");
+  }
+};
+
+TEST_F(RegionsBootstrapTest, FifthWaitingDeviceProposesAVolunteerIsApprovedAndAllArePlaced) {
+  ASSERT_EQ(Admin({"create", "--id", "eu-berlin", "--name", "Berlin", "--location-region",
+                   "eu-central", "--lat", "52.52", "--lon", "13.40", "--countries", "DE"})
+                .exit_code,
+            0);
+  ApiUser owner(coord_->url(), "host@example.com", "host-password-123");
+  ASSERT_TRUE(owner.SignUpAndIn());
+  const std::string owner_token = owner.client()->bearer();
+  ApiUser other(coord_->url(), "other@example.com", "other-password-123");
+  ASSERT_TRUE(other.SignUpAndIn());
+
+  auto proposals = [&] {
+    CommandResult r = Admin({"proposals"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return r.output;
+  };
+  for (int i = 1; i <= 5; ++i) {
+    CommandResult ke = Join("ke-" + std::to_string(i), owner.CreateKey(), "KE");
+    ASSERT_EQ(ke.exit_code, 0) << ke.output;
+    EXPECT_NE(ke.output.find("cell KE/-/- at position " + std::to_string(i)), std::string::npos)
+        << ke.output;
+    // Below the threshold nothing is proposed; the fifth device proposes.
+    EXPECT_EQ(proposals().find("cell KE/-/-") != std::string::npos, i == 5) << i;
+  }
+  std::string listed = proposals();
+  ASSERT_EQ(listed.rfind("rp_", 0), 0u) << listed;
+  const std::string proposal = listed.substr(0, listed.find(' '));
+  EXPECT_NE(listed.find("waiting 5 devices"), std::string::npos) << listed;
+  // Admins are told through the event log.
+  auto admin = http::Client::Create(coord_->url());
+  ASSERT_TRUE(admin.ok());
+  (*admin)->SetBearer(token_);
+  auto events = (*admin)->Get("/v1/admin/events");
+  ASSERT_TRUE(events.ok());
+  EXPECT_NE(events->body.find("region_proposed"), std::string::npos) << events->body;
+
+  // An owner with nothing waiting there may not volunteer; bad hosting details name the flag
+  // and change nothing.
+  CommandResult stranger =
+      Owner(other.client()->bearer(),
+            {"volunteer", proposal, "--gateway-endpoint", "127.0.0.1:51999", "--uplink-mbps", "500",
+             "--control-nodes", "3", "--contact", "other"});
+  EXPECT_EQ(stranger.exit_code, 1) << stranger.output;
+  CommandResult slow =
+      Owner(owner_token, {"volunteer", proposal, "--gateway-endpoint", "127.0.0.1:51999",
+                          "--uplink-mbps", "10", "--control-nodes", "3", "--contact", "host"});
+  EXPECT_EQ(slow.exit_code, 1) << slow.output;
+  EXPECT_NE(slow.output.find("--uplink-mbps"), std::string::npos) << slow.output;
+  EXPECT_EQ(proposals().find("volunteer "), std::string::npos) << proposals();
+
+  CommandResult volunteered =
+      Owner(owner_token, {"volunteer", proposal, "--gateway-endpoint", "127.0.0.1:51999",
+                          "--uplink-mbps", "500", "--control-nodes", "3", "--contact", "host"});
+  ASSERT_EQ(volunteered.exit_code, 0) << volunteered.output;
+  EXPECT_NE(proposals().find("gateway 127.0.0.1:51999"), std::string::npos) << proposals();
+
+  // Approval: an unknown location-region is refused by flag and creates nothing.
+  CommandResult bad =
+      Admin({"approve", proposal, "--volunteer", "host@example.com", "--id", "af-nairobi", "--name",
+             "Nairobi", "--location-region", "af-middle-x", "--lat", "-1.29", "--lon", "36.82"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("location"), std::string::npos) << bad.output;
+  EXPECT_EQ(RegionCount(), 2);
+  CommandResult approved =
+      Admin({"approve", proposal, "--volunteer", "host@example.com", "--id", "af-nairobi", "--name",
+             "Nairobi", "--location-region", "af-east", "--lat", "-1.29", "--lon", "36.82"});
+  ASSERT_EQ(approved.exit_code, 0) << approved.output;
+  EXPECT_NE(approved.output.find("bootstrapping"), std::string::npos) << approved.output;
+
+  auto placement_of = [&](const std::string& name) {
+    for (const auto& d : owner.Devices()) {
+      if (d["name"] == name) return d["placement"];
+    }
+    return nlohmann::json();
+  };
+  // Bootstrapping places nobody yet.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_TRUE(placement_of("ke-1")["region"].is_null()) << owner.Devices().dump(2);
+
+  // The volunteer, now the region's admin, enrolls its gateway at the endpoint they offered
+  // (with their own install key) and it heartbeats.
+  const std::string root = FixtureRoot("cpu-only");
+  CommandResult gw = RunHearth({"join",
+                                "--coordinator",
+                                coord_->url(),
+                                "--state-dir",
+                                dir_.path() + "/gw",
+                                "--sysfs-root",
+                                root + "/sys",
+                                "--procfs-root",
+                                root + "/proc",
+                                "--etc-root",
+                                root + "/etc",
+                                "--dev-root",
+                                root + "/dev",
+                                "--nvidia-smi",
+                                "",
+                                "--name",
+                                "nairobi-gw",
+                                "--role",
+                                "gateway",
+                                "--endpoint",
+                                "127.0.0.1:51999",
+                                "--country",
+                                "KE",
+                                owner.CreateKey()},
+                               seconds(30), dir_.path() + "/gw.join.log");
+  ASSERT_EQ(gw.exit_code, 0) << gw.output;
+  AgentProcess gateway(dir_.path() + "/gw", dir_.path() + "/gw.agent.log");
+  ASSERT_TRUE(gateway.Start());
+
+  EXPECT_TRUE(Eventually(
+      [&] {
+        for (int i = 1; i <= 5; ++i) {
+          if (placement_of("ke-" + std::to_string(i))["region"] != "af-nairobi") return false;
+        }
+        return true;
+      },
+      seconds(20)))
+      << owner.Devices().dump(2) << coord_->log();
+  CommandResult regions = Admin({"list"});
+  EXPECT_NE(regions.output.find("af-nairobi  active"), std::string::npos) << regions.output;
+  EXPECT_NE(proposals().find("approved"), std::string::npos) << proposals();
+
+  // The volunteer is the region's admin: they see its devices, not another region's.
+  auto own = owner.client()->Get("/v1/regions/af-nairobi/devices");
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->status, 200) << own->body;
+  EXPECT_EQ(own->Json()["devices"].size(), 6u) << own->body;  // five workers and the gateway
+  auto not_theirs = owner.client()->Get("/v1/regions/eu-berlin/devices");
+  ASSERT_TRUE(not_theirs.ok());
+  EXPECT_EQ(not_theirs->status, 404) << not_theirs->body;
 }
 
 TEST_F(RegionsTest, OnlyAdminsManageRegions) {

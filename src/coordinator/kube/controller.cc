@@ -31,10 +31,18 @@ nlohmann::json SlimPod(const nlohmann::json& pod) {
   return p;
 }
 
-bool Leaving(const store::Device& d) {
-  return d.removed_at.has_value() || d.admin_state == "banned";
+// Leaving the region's cluster: removed, banned, or moved to another region (a drained region
+// re-places its devices; coordinator/network) — the old Node goes before the new one comes.
+bool Leaving(const store::Device& d, const std::string& region) {
+  return d.removed_at.has_value() || d.admin_state == "banned" || d.region_id != region;
 }
-bool Draining(const store::Device& d) { return Leaving(d) || d.admin_state == "drained"; }
+bool Draining(const store::Device& d, const std::string& region) {
+  return Leaving(d, region) || d.admin_state == "drained";
+}
+// The device's Kubernetes state belongs to the region it is attached to now.
+bool MovedAway(const store::Device& d, const std::string& region) {
+  return !d.removed_at && d.region_id != region;
+}
 
 // When the drain was asked for: the removal, or the admin state change.
 Timestamp DrainRequestedAt(const store::Device& d) {
@@ -252,7 +260,7 @@ Status RegionController::Load() {
   }
   // Resume the drains a previous run of the coordinator started (their report is in k8s_json).
   for (const auto& [id, d] : devices_) {
-    if (!Draining(d) || drains_.count(id) != 0) continue;
+    if (!Draining(d, options_.region) || drains_.count(id) != 0) continue;
     auto stored = nlohmann::json::parse(d.k8s_json, nullptr, false);
     if (!stored.is_object() || !stored.contains("drain")) continue;
     if (auto r = DrainReport::FromJson(stored["drain"]);
@@ -266,16 +274,31 @@ Status RegionController::Load() {
 void RegionController::EnsureJoins(Batch& batch) {
   const Timestamp now = clock_.Now();
   for (const auto& [id, d] : devices_) {
-    if (Leaving(d) || d.overlay_ip.empty() || joining_.count(id) != 0) continue;
+    if (Leaving(d, options_.region) || d.overlay_ip.empty() || joining_.count(id) != 0) continue;
     auto it = rows_.find(id);
     const bool fresh = it == rows_.end() || it->second.retired_at.has_value();
     const bool rotate = !fresh && it->second.token_expires_at - now < options_.token_ttl / 4;
     if (!fresh && !rotate) continue;
+    int64_t previous_generation = it == rows_.end() ? 0 : it->second.generation;
+    if (it == rows_.end()) {
+      // A device moved here from another region: its old region drains and deletes its Node
+      // and retires that identity first; then it joins here as the next generation.
+      auto elsewhere = store_.GetKubeNode(id);
+      if (!elsewhere.ok()) {
+        log::Warn("kube: reading a node identity failed",
+                  {{"device_id", id.str()}, {"error", elsewhere.status().ToString()}});
+        continue;
+      }
+      if (*elsewhere) {
+        if (!(*elsewhere)->retired_at) continue;
+        previous_generation = (*elsewhere)->generation;
+      }
+    }
     store::KubeNode row;
     if (fresh) {
       row.device_id = id;
       row.region_id = options_.region;
-      row.generation = it == rows_.end() ? 1 : it->second.generation + 1;
+      row.generation = previous_generation + 1;
       row.node_name = NodeName(id, row.generation);
       row.created_at = now;
     } else {
@@ -414,9 +437,9 @@ void RegionController::Reconcile(const store::Device& d, const store::KubeNode& 
       });
     }
   }
-  if (Draining(d)) {
+  if (Draining(d, options_.region)) {
     if (full && node) DrainStep(d, row.node_name, DrainRequestedAt(d), batch);
-    if (full && Leaving(d)) Leave(d, row, batch);
+    if (full && Leaving(d, options_.region)) Leave(d, row, batch);
   } else if (d.admin_state == "active") {
     drains_.erase(d.id);  // back in service: the last maintenance's report is history
   }
@@ -634,6 +657,7 @@ void RegionController::ProcessPods(bool full) {
 
 void RegionController::WriteState(const store::Device& d, const store::KubeNode* row,
                                   const std::optional<nlohmann::json>& node) {
+  if (MovedAway(d, options_.region)) return;  // its new region's controller writes it
   std::string state;
   nlohmann::json j = nlohmann::json::object();
   std::string lease;

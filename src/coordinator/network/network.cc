@@ -361,12 +361,44 @@ Status Network::ActivateBootstrapped(store::NetworkTx& tx, Timestamp now) {
   return Status::Ok();
 }
 
+Status Network::ReplaceDrainingLocked(store::NetworkTx& tx, ChangeSet* cs) {
+  HEARTH_ASSIGN_OR_RETURN(std::vector<store::Region> regions, tx.ListRegions());
+  for (const store::Region& r : regions) {
+    if (r.status != "draining") continue;
+    for (const char* role : {"worker", "control"}) {
+      HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> devices, tx.ListByRole(r.id, role));
+      for (const store::Device& d : devices) {
+        // Off its gateway first (the gateway loses the peer), then out of the region: its
+        // addresses go back to the region's pools and it is unattached, as if newly enrolled.
+        if (d.home_gateway) HEARTH_RETURN_IF_ERROR(Rehome(tx, d, std::nullopt, cs));
+        HEARTH_RETURN_IF_ERROR(tx.ReleaseClaims(d.id));
+        HEARTH_RETURN_IF_ERROR(tx.SetAddressing(d.id, "", "", ""));
+        HEARTH_RETURN_IF_ERROR(Bump(tx, d.id, cs));
+        HEARTH_ASSIGN_OR_RETURN(store::Device detached, tx.GetDevice(d.id));
+        ++cs->replaced;
+        if (detached.admin_state == "banned") continue;  // never placed again
+        // Draining regions are not candidates, so this places it elsewhere or waitlists it.
+        Status st = AttachLocked(tx, detached, cs);
+        if (!st.ok() && st.code() != Code::kResourceExhausted) return st;
+        log::Info("device re-placed from a draining region",
+                  {{"device", d.id.str()}, {"from", r.id}});
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<ChangeSet> Network::ReplaceDraining() {
+  return Run([&](store::NetworkTx& tx, ChangeSet* cs) { return ReplaceDrainingLocked(tx, cs); });
+}
+
 StatusOr<ChangeSet> Network::Tick() {
   const Timestamp now = clock_.Now();
   return Run([&](store::NetworkTx& tx, ChangeSet* cs) -> Status {
     // First: a bootstrapping region whose gateway came up becomes active, so the waitlisted
     // devices below are placed in the same tick.
     HEARTH_RETURN_IF_ERROR(ActivateBootstrapped(tx, now));
+    HEARTH_RETURN_IF_ERROR(ReplaceDrainingLocked(tx, cs));
     HEARTH_ASSIGN_OR_RETURN(std::vector<store::Device> unattached, tx.ListUnattached());
     for (const auto& d : unattached) {
       if (d.admin_state == "banned") continue;  // never placed (the CONTRACT's ban)

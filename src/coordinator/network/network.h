@@ -53,6 +53,7 @@ struct Config {
 struct ChangeSet {
   std::set<DeviceId> bumped;
   int moved_workers = 0;  // workers (re)homed onto a gateway
+  int replaced = 0;       // devices moved out of a draining region (placed or waitlisted)
 };
 
 class Network {
@@ -73,9 +74,16 @@ class Network {
   // Removal: marks the device removed, releases its addresses, withdraws it from its gateway, and
   // re-homes a removed gateway's workers.
   StatusOr<ChangeSet> Remove(const DeviceId& device);
+  // Draining regions: moves every worker and control device of each draining region to another
+  // acceptable region (placement over the active ones), or waitlists it there when none is —
+  // its old addresses are released, it keeps its placement evidence, and its config long-poll
+  // tells it. Gateways stay: they are the region's infrastructure. Also run by Tick, so a drain
+  // interrupted by a crash finishes on the next tick. `moved` counts the devices re-placed.
+  StatusOr<ChangeSet> ReplaceDraining();
   // Gateway liveness: marks gateways down after `gateway_down_after` without a heartbeat and
   // re-homes their workers; marks returning gateways up and rebalances; attaches devices that
-  // could not be attached before. Called periodically by `hearth serve`, and by tests.
+  // could not be attached before; re-places the devices of draining regions. Called
+  // periodically by `hearth serve`, and by tests.
   StatusOr<ChangeSet> Tick();
 
   // The device's desired configuration at its current version (version 0: not attached yet).
@@ -89,6 +97,8 @@ class Network {
   StatusOr<std::string> ChooseRegion(store::NetworkTx& tx, const store::Device& d);
   // Bootstrapping regions with a gateway up become active (and an admin event says so).
   Status ActivateBootstrapped(store::NetworkTx& tx, Timestamp now);
+  // Detaches the workers and control devices of draining regions and attaches them again.
+  Status ReplaceDrainingLocked(store::NetworkTx& tx, ChangeSet* cs);
   Status Rebalance(store::NetworkTx& tx, const std::string& region, ChangeSet* cs);
   Status Rehome(store::NetworkTx& tx, const store::Device& device,
                 const std::optional<DeviceId>& to, ChangeSet* cs);

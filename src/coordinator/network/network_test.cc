@@ -355,6 +355,105 @@ TEST_F(NetworkTest, ConfiguredRegionsPlaceByEvidenceAndWaitlistTheRest) {
   EXPECT_TRUE(tick->bumped.count(waiting));
 }
 
+TEST_F(NetworkTest, DrainingARegionReplacesItsDevicesOrWaitlistsThemAndKeepsItsGateways) {
+  auto region = [](const std::string& id, const std::string& country, double lat, double lon,
+                   const std::string& n) {
+    store::Region r;
+    r.id = id;
+    r.name = id;
+    r.overlay_prefix = "100." + n + ".0.0/16";
+    r.pod_prefix = "10." + n + ".0.0/16";
+    r.service_prefix = "10.43.0.0/16";
+    r.location_region = "eu-west";
+    r.centre_lat = lat;
+    r.centre_lon = lon;
+    r.countries = {country};
+    return r;
+  };
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    HEARTH_RETURN_IF_ERROR(
+                        tx.InsertRegion(region("eu-paris", "FR", 48.9, 2.35, "66")));
+                    return tx.InsertRegion(region("eu-berlin", "DE", 52.5, 13.4, "65"));
+                  })
+                  .ok());
+  // Paris has a gateway (its catalog names it) and two workers, one of which could also go to
+  // Berlin by RTT; the other only has France.
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> r,
+                                            tx.FindRegion("eu-paris"));
+                    r->gateways = {"203.0.113.1:51820"};
+                    return tx.UpdateRegion(*r);
+                  })
+                  .ok());
+  const DeviceId gw = Add("gateway");
+  ASSERT_EQ(Get(gw).region_id, "eu-paris");
+  const DeviceId movable = Add("worker", true,
+                               R"({"country":"FR","rtt":[{"region":"eu-paris","gateway":"g:1",
+                                   "samples_ms":[9]},{"region":"eu-berlin","gateway":"g:2",
+                                   "samples_ms":[40]}]})");
+  const DeviceId french = Add("worker", true, R"({"country":"FR"})");
+  ASSERT_EQ(Get(movable).region_id, "eu-paris");
+  ASSERT_EQ(Get(french).region_id, "eu-paris");
+  ASSERT_EQ(Get(movable).home_gateway, gw);
+  const std::string old_ip = Get(french).overlay_ip;
+  std::atomic<int> woken{0};
+  auto token = notifier_.Subscribe(french.str(), [&] { ++woken; });
+  const int64_t v0 = Get(french).config_version;
+
+  // Nothing happens to an active region.
+  auto idle = net_->ReplaceDraining();
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(idle->replaced, 0);
+
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> r,
+                                            tx.FindRegion("eu-paris"));
+                    r->status = "draining";
+                    return tx.UpdateRegion(*r);
+                  })
+                  .ok());
+  auto cs = net_->ReplaceDraining();
+  ASSERT_TRUE(cs.ok()) << cs.status().ToString();
+  EXPECT_EQ(cs->replaced, 2);
+  // Re-placed where it is acceptable, with an address from the new region ...
+  EXPECT_EQ(Get(movable).region_id, "eu-berlin");
+  EXPECT_EQ(Get(movable).overlay_ip.rfind("100.65.", 0), 0u);
+  EXPECT_NE(Get(movable).placement_json.find("\"rtt\""), std::string::npos);
+  // ... or waitlisted, its old addresses released and its agent woken to drop the config.
+  EXPECT_EQ(Get(french).region_id, "");
+  EXPECT_EQ(Get(french).overlay_ip, "");
+  EXPECT_FALSE(Get(french).home_gateway.has_value());
+  EXPECT_EQ(Get(french).waitlist_cell, "FR/-/-");
+  EXPECT_GT(Get(french).config_version, v0);
+  EXPECT_EQ(net_->DesiredConfig(french)->region, "");
+  EXPECT_GE(woken.load(), 1);
+  notifier_.Unsubscribe(token);
+  EXPECT_EQ(Get(gw).region_id, "eu-paris");  // the region's infrastructure stays
+  EXPECT_EQ(Get(gw).homed_workers, 0);
+  // Nothing was lost: the devices are still enrolled, and a second pass has nothing to move.
+  EXPECT_FALSE(Get(french).removed_at.has_value());
+  auto again = net_->Tick();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->replaced, 0);
+
+  // Activated again, the waitlisted device is placed back (with a fresh address).
+  ASSERT_TRUE(store_
+                  ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                    HEARTH_ASSIGN_OR_RETURN(std::optional<store::Region> r,
+                                            tx.FindRegion("eu-paris"));
+                    r->status = "active";
+                    return tx.UpdateRegion(*r);
+                  })
+                  .ok());
+  ASSERT_TRUE(net_->Tick().ok());
+  EXPECT_EQ(Get(french).region_id, "eu-paris");
+  EXPECT_FALSE(Get(french).overlay_ip.empty());
+  EXPECT_NE(Get(french).overlay_ip, old_ip);  // next-fit: not handed out again at once
+}
+
 TEST_F(NetworkTest, ConfiguredBoundsDecideWhatIsTooFar) {
   // `hearth serve --placement-max-rtt-ms 20`: a region measured at 30 ms is out of bound.
   Config tight;

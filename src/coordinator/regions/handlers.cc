@@ -294,6 +294,13 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
                  auto r = SetStatus(ctx.store, ctx.clock.Now(), req.params.at("id"), status);
                  if (!r.ok()) return Response::Error(r.status());
                  log::Info("region status changed", {{"region", r->id}, {"status", r->status}});
+                 // Draining moves the region's devices now (and Tick finishes it after a
+                 // crash); activating places waitlisted devices on the next tick.
+                 auto cs = ctx.network.ReplaceDraining();
+                 if (!cs.ok()) return Response::Error(cs.status());
+                 if (cs->replaced > 0) {
+                   log::Info("devices re-placed", {{"region", r->id}, {"count", cs->replaced}});
+                 }
                  return RegionResponse(ctx, 200, *r);
                });
   }

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -1625,13 +1626,25 @@ class SqliteStore final : public Store {
     if (device.role != "worker") {
       Stmt o(db_, "SELECT role FROM accounts WHERE id = ?");
       o.Bind(k.owner_id);
-      const bool admin = o.Step() && o.Text(0) == "admin";
+      bool admin = o.Step() && o.Text(0) == "admin";
       HEARTH_RETURN_IF_ERROR(o.status("find key owner"));
+      if (!admin && device.role == "gateway" && !device.endpoint.empty()) {
+        // A region's admin (e.g. the volunteer approved to bootstrap it) enrolls the gateways
+        // its catalog entry names.
+        Stmt g(db_, "SELECT gateways FROM regions WHERE admin_account_id = ?");
+        g.Bind(k.owner_id);
+        while (!admin && g.Step()) {
+          const std::vector<std::string> gateways = SplitList(g.Text(0));
+          admin = std::find(gateways.begin(), gateways.end(), device.endpoint) != gateways.end();
+        }
+        HEARTH_RETURN_IF_ERROR(g.status("find the key owner's regions"));
+      }
       if (!admin) {
         return Status(Code::kPermissionDenied,
                       "a " + device.role +
-                          " must be enrolled with an install key created by an admin; ask an "
-                          "admin for one, or join as a worker",
+                          " must be enrolled with an install key created by an admin (or, for a "
+                          "gateway, by the admin of the region whose catalog lists its "
+                          "endpoint); ask an admin for one, or join as a worker",
                       "role_needs_admin_key", "role");
       }
     }
