@@ -168,8 +168,8 @@ int RunDemo(const Args& args) {
         // One-minute epochs settled as they end, so earnings appear within minutes.
         "--epoch", "1m", "--settle-every", "10s", "--probation", "0s",
         "--waitlist-threshold-devices", "1",
-       // Sign-ins, check-ins and enrollments of the whole demo fleet come from one address.
-       "--auth-rate-limit", "0"},
+        // Sign-ins, check-ins and enrollments of the whole demo fleet come from one address.
+        "--auth-rate-limit", "0"},
        {std::string("HEARTH_ADMIN_EMAIL=") + kDemoAdminEmail,
         std::string("HEARTH_ADMIN_PASSWORD=") + kDemoAdminPassword},
        data + "/coordinator.log"});
