@@ -22,7 +22,8 @@ console.log(`bundle: JavaScript ${(js / 1024).toFixed(1)} KB gzipped, CSS ${(css
 console.log(`load average before: ${load()}`);
 
 const dir = tempDir();
-const coord = await startCoordinator(`${dir.path}/coord`, ['--log-level', 'info']);
+// Pod CIDRs (/24 each) for every seeded worker: the default 10.42.0.0/16 holds 256.
+const coord = await startCoordinator(`${dir.path}/coord`, ['--log-level', 'info', '--pod-prefix', '10.64.0.0/10']);
 const browser = await launchBrowser();
 try {
   const owner = await apiSession(coord.url, 'bench@hearth.test', 'bench-password-1', true);

@@ -83,10 +83,20 @@ StatusOr<int64_t> AllocateIndex(store::NetworkTx& tx, const std::string& pool, i
                                 int64_t last, const DeviceId& device, Timestamp now,
                                 const std::string& field, const std::string& prefix_text) {
   const int64_t size = last - first + 1;
+  auto exhausted = [&](int64_t claimed) {
+    return Status(Code::kResourceExhausted,
+                  "no free address left in " + prefix_text + " (" + std::to_string(claimed) +
+                      " in use); widen the region's " + field + " or add a region",
+                  "addresses_exhausted", field);
+  };
+  // A full pool is refused at once: devices waiting for addresses are retried every tick, and
+  // scanning the whole pool for each of them would take the coordinator's CPU.
+  HEARTH_ASSIGN_OR_RETURN(int64_t in_use, tx.ClaimedCount(pool));
+  if (in_use >= size) return exhausted(in_use);
   HEARTH_ASSIGN_OR_RETURN(int64_t cursor, tx.Cursor(pool));
   if (cursor < first || cursor > last) cursor = first;
   // Next-fit: the cursor usually points at a free index, so a join costs one lookup however
-  // large the region; only a full pool is scanned to the end.
+  // large the region.
   for (int64_t i = 0; i < size; ++i) {
     const int64_t idx = first + (cursor - first + i) % size;
     HEARTH_ASSIGN_OR_RETURN(bool taken, tx.IsClaimed(pool, idx));
@@ -96,10 +106,7 @@ StatusOr<int64_t> AllocateIndex(store::NetworkTx& tx, const std::string& pool, i
     return idx;
   }
   HEARTH_ASSIGN_OR_RETURN(int64_t claimed, tx.ClaimedCount(pool));
-  return Status(Code::kResourceExhausted,
-                "no free address left in " + prefix_text + " (" + std::to_string(claimed) +
-                    " in use); widen the region's " + field + " or add a region",
-                "addresses_exhausted", field);
+  return exhausted(claimed);
 }
 
 Network::Network(Config config, store::Store& store, const Clock& clock, http::Notifier& notifier)
@@ -250,6 +257,20 @@ Status Network::AttachLocked(store::NetworkTx& tx, const store::Device& d, Chang
   HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix overlay, StoredPrefix(region->overlay_prefix, "overlay"));
   const Timestamp now = clock_.Now();
   // Index 0 is the network address; the last one is left out like a broadcast address.
+  // A worker needs a pod CIDR too: with none left it must not keep the overlay address it
+  // would claim first (Tick retries waiting devices and commits what the others did).
+  if (d.role == "worker") {
+    HEARTH_ASSIGN_OR_RETURN(Ipv4Prefix pods, StoredPrefix(region->pod_prefix, "pod"));
+    const int64_t n = int64_t{1} << (region->pod_cidr_length - pods.length());
+    HEARTH_ASSIGN_OR_RETURN(int64_t pods_in_use, tx.ClaimedCount(region_id + "/pod"));
+    if (pods_in_use >= n) {
+      return Status(Code::kResourceExhausted,
+                    "no free pod CIDR left in " + region->pod_prefix + " (" +
+                        std::to_string(pods_in_use) +
+                        " in use); widen the region's pod_prefix or add a region",
+                    "addresses_exhausted", "pod_prefix");
+    }
+  }
   HEARTH_ASSIGN_OR_RETURN(
       int64_t ip_idx,
       AllocateIndex(tx, region_id + "/overlay", 1, static_cast<int64_t>(overlay.size()) - 2, d.id,

@@ -127,6 +127,21 @@ TEST_F(NetworkTest, AddressesAreUniqueNextFitAndReleasedOnRemoval) {
   EXPECT_EQ(last_.status().field(), "pod_prefix");
   EXPECT_NE(last_.status().message().find("10.42.0.0/22"), std::string::npos);
   EXPECT_TRUE(Get(fifth).overlay_ip.empty()) << "a failed attach must write nothing";
+  // Ticks retry it while the pod pool is full and claim nothing for it (a leaked overlay claim
+  // per waiting device and tick once filled a 10,000-device region's overlay pool).
+  auto overlay_claims = [&] {
+    int64_t n = -1;
+    EXPECT_TRUE(store_
+                    ->NetworkTransaction([&](store::NetworkTx& tx) -> Status {
+                      HEARTH_ASSIGN_OR_RETURN(n, tx.ClaimedCount("default/overlay"));
+                      return Status::Ok();
+                    })
+                    .ok());
+    return n;
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(net_->Tick().ok());
+  EXPECT_EQ(overlay_claims(), 4);
+  EXPECT_TRUE(Get(fifth).overlay_ip.empty());
   // Removing a worker releases its pod CIDR; the waiting device gets attached by the next tick.
   ASSERT_TRUE(net_->Remove(ids[1]).ok());
   ASSERT_TRUE(net_->Tick().ok());
