@@ -126,7 +126,7 @@ export function Field({ id, label, help, error, children }: {
       <label for={id}>{label}</label>
       {children(ids, error ? 'true' : undefined)}
       {help && <p id={`${id}-help`} class="help">{help}</p>}
-      {error && <p id={`${id}-error`} class="field-error" role="alert">{error}</p>}
+      {error && <p id={`${id}-error`} class="field-error" role="alert">{error.charAt(0).toUpperCase() + error.slice(1)}</p>}
     </div>
   );
 }
