@@ -18,7 +18,8 @@ before(async () => {
     assert.ok(existsSync(path), `missing ${what}: ${path}`);
   }
   dir = tempDir();
-  coord = await startCoordinator(`${dir.path}/coord`);
+  // Threshold 1: a single device waiting in a cell raises a region proposal.
+  coord = await startCoordinator(`${dir.path}/coord`, ['--waitlist-threshold-devices', '1']);
   browser = await launchBrowser();
   ownerCtx = await browser.newContext({ viewport: SIZES.desktop, baseURL: coord.url });
   ownerPage = await ownerCtx.newPage();
@@ -251,4 +252,137 @@ test('an admin searches, filters and pages through every device', async () => {
   await page.getByText('Showing 1–50 of 120').waitFor();
   assert.deepEqual(errors, []);
   await ctx.close();
+});
+
+async function signInAdmin() {
+  const ctx = await browser.newContext({ viewport: SIZES.desktop, baseURL: coord.url });
+  const page = await ctx.newPage();
+  const errors = watchConsole(page);
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/devices');
+  return { ctx, page, errors };
+}
+
+test('an admin cordons, drains and bans a real device and sees each result', async () => {
+  const owner = await apiSession(coord.url, OWNER.email, OWNER.password);
+  const { key } = await (await owner.post('/v1/install-keys', {})).json();
+  const { agent } = await joinAndRunAgent(coord.url, `${dir.path}/dev2`, 'cpu-only', key);
+  const device = await eventually(async () =>
+    (await (await owner.get('/v1/devices?mine=1')).json()).devices.find((d) => d.status === 'online'), 20000, 'the device online');
+  const admin = await apiSession(coord.url, ADMIN.email, ADMIN.password);
+  const { ctx, page, errors } = await signInAdmin();
+
+  await page.goto(`/admin/devices?q=${device.id}`);
+  const row = page.locator(`tr[data-device-id="${device.id}"]`);
+  await row.locator('[data-admin-state="active"]').waitFor();
+  await row.locator('[data-k8s-state="none"]').waitFor();  // no cluster in this region-less test
+  await row.getByRole('link').first().click();
+  await page.waitForURL(`**/devices/${device.id}`);
+  const card = page.locator('.card').filter({ has: page.getByRole('heading', { name: 'Admin actions' }) });
+  await card.waitFor();
+
+  const steps = [['Cordon', 'cordoned', /No new workloads/], ['Drain', 'drained', /evicted/],
+    ['Ban', 'banned', /node is deleted and its join token revoked; the device can no longer heartbeat/]];
+  for (const [verb, state, effect] of steps) {
+    await card.getByRole('button', { name: `${verb}…` }).click();
+    const dialog = card.getByRole('alertdialog');
+    await dialog.waitFor();
+    assert.match(await dialog.textContent() ?? '', effect);
+    // The reason field has focus: type and confirm with the keyboard.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'action-reason');
+    await page.keyboard.type(`e2e ${verb.toLowerCase()}`);
+    if (verb === 'Ban') await screenshots(page, 'device-ban-confirm');
+    await page.keyboard.press('Enter');
+    await card.getByRole('status').filter({ hasText: `${verb} done` }).filter({ hasText: `is now ${state}` }).waitFor();
+    await card.locator(`[data-admin-state="${state}"]`).waitFor();
+    const d = await (await admin.get(`/v1/devices/${device.id}`)).json();
+    assert.equal(d.admin_state, state);
+    assert.equal(d.admin_reason, `e2e ${verb.toLowerCase()}`);
+  }
+  // Banned: only unban is offered; the detail page shows the state beside the Kubernetes node.
+  assert.deepEqual(await card.getByRole('button').allTextContents(), ['Unban…']);
+  await page.locator('dd [data-admin-state="banned"]').waitFor();
+  await screenshots(page, 'device-admin-actions');
+  // The banned device can no longer heartbeat: it goes offline.
+  await eventually(async () => (await (await admin.get(`/v1/devices/${device.id}`)).json()).status !== 'online',
+    20000, 'the banned device to stop heartbeating');
+
+  await page.goto(`/admin/devices?q=${device.id}`);
+  await row.locator('[data-admin-state="banned"]').waitFor();
+  await screenshots(page, 'admin-devices-states');
+  agent.child.kill('SIGTERM');
+  await agent.exited;
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('a waitlisted owner volunteers for a proposal and an admin approves them', async () => {
+  const owner = await apiSession(coord.url, OWNER.email, OWNER.password);
+  const { key } = await (await owner.post('/v1/install-keys', {})).json();
+  const { agent } = await joinAndRunAgent(coord.url, `${dir.path}/dev3`, 'rtx4090', key, ['--country', 'KE']);
+  const admin = await apiSession(coord.url, ADMIN.email, ADMIN.password);
+  const proposal = await eventually(async () =>
+    (await (await admin.get('/v1/regions/proposals')).json()).proposals.find((p) => p.cell === 'KE/-/-'), 20000, 'a proposal for Kenya');
+
+  const page = ownerPage;
+  await page.goto('/devices');
+  const offer = page.locator(`article[data-proposal="${proposal.id}"]`);
+  await offer.waitFor();
+  assert.match(await offer.textContent() ?? '', /Kenya/);
+  await offer.getByLabel('Gateway endpoint').fill('198.51.100.20:70000');
+  await offer.getByLabel('Uplink (Mbit/s)').fill('50');
+  await offer.getByLabel('Control nodes').fill('3');
+  await offer.getByLabel('Contact').fill('owner@hearth.test');
+  await offer.getByRole('button', { name: 'Volunteer to host' }).click();
+  // Checked in the browser first, shown beside its field.
+  await offer.locator(`#volunteer-${proposal.id}-uplink_mbps-error`).filter({ hasText: '100' }).waitFor();
+  await offer.getByLabel('Uplink (Mbit/s)').fill('500');
+  await offer.getByRole('button', { name: 'Volunteer to host' }).click();
+  // The coordinator's own message for its field.
+  await offer.locator(`#volunteer-${proposal.id}-gateway_endpoint-error`).filter({ hasText: 'host:port' }).waitFor();
+  assert.equal(await offer.getByLabel('Gateway endpoint').getAttribute('aria-invalid'), 'true');
+  await screenshots(page, 'devices-volunteer-error');
+  ownerErrors.length = 0;  // the refused offer's 400 is reported by the browser itself
+  await offer.getByLabel('Gateway endpoint').fill('198.51.100.20:51820');
+  await offer.getByRole('button', { name: 'Volunteer to host' }).click();
+  await offer.getByRole('status').filter({ hasText: 'your offer is with the admins' }).waitFor();
+  await offer.getByText('Your offer:').waitFor();
+  await screenshots(page, 'devices-volunteer');
+  assert.deepEqual(ownerErrors, []);
+
+  const { ctx, page: ap, errors } = await signInAdmin();
+  await ap.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Regions' }).click();
+  await ap.waitForURL('**/admin/regions');
+  const card = ap.locator(`article[data-proposal="${proposal.id}"]`);
+  const vol = card.locator('li[data-volunteer]');
+  await vol.waitFor();
+  assert.match(await vol.textContent() ?? '', /198\.51\.100\.20:51820 · 500 Mbit\/s up · 3 control nodes · contact owner@hearth\.test/);
+  await card.getByLabel('Region id').fill('Af East');
+  await card.getByLabel('Name', { exact: true }).fill('Nairobi');
+  await card.getByLabel('Akash location-region').selectOption('af-east');
+  await screenshots(ap, 'admin-proposals');
+  await card.getByRole('button', { name: 'Approve this volunteer' }).click();
+  await card.locator('[id$="-id-error"]').waitFor();
+  assert.equal(await card.getByLabel('Region id').getAttribute('aria-invalid'), 'true');
+  await screenshots(ap, 'admin-proposals-error');
+  errors.length = 0;  // the refused approval's 400
+  await card.getByLabel('Region id').fill('af-east');
+  // A country-only cell has no centre to default to.
+  await card.getByLabel('Latitude').fill('-1.29');
+  await card.getByLabel('Longitude').fill('36.82');
+  await card.getByRole('button', { name: 'Approve this volunteer' }).click();
+  await ap.getByRole('status').filter({ hasText: 'Region Nairobi (af-east) created, status bootstrapping' }).waitFor();
+  await ap.locator('article[data-region="af-east"] [data-status="bootstrapping"]').waitFor();
+  await card.locator('[data-status="approved"]').waitFor();
+  const region = (await (await admin.get('/v1/regions')).json()).regions.find((r) => r.id === 'af-east');
+  assert.equal(region.status, 'bootstrapping');
+  assert.equal(region.location_region, 'af-east');
+  await screenshots(ap, 'admin-proposals-approved');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  agent.child.kill('SIGTERM');
+  await agent.exited;
 });

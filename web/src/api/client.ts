@@ -2,8 +2,9 @@
 // the CSRF token on every change, and errors surfaced as ApiError carrying the API's
 // error.code / error.message / error.field.
 import type {
-  Account, AdminDevicePage, AdminDeviceQuery, ApiErrorBody, Device, DeviceList, DeviceUptime, Health,
-  EpochAudit, EpochList, Earnings, GatewayList, PayoutBatch, InstallKeyList, Me, NetworkMap, NewInstallKey, Region, RegionList, Session, Withdrawal,
+  Account, AdminDevicePage, AdminDeviceQuery, ApiErrorBody, Device, DeviceAction, DeviceList, DeviceUptime, Health,
+  EpochAudit, EpochList, Earnings, GatewayList, HostingDetails, PayoutBatch, InstallKeyList, Me, NetworkMap, NewInstallKey,
+  ProposalList, Region, RegionList, RegionSpec, Session, VolunteerOffer, Withdrawal,
 } from './types';
 
 export class ApiError extends Error {
@@ -126,6 +127,13 @@ export const api = {
   installKeys: () => request<InstallKeyList>('GET', '/v1/install-keys'),
   adminDevices: (q: AdminDeviceQuery) =>
     request<AdminDevicePage>('GET', '/v1/admin/devices' + query(q)),
+  deviceAction: (id: string, action: DeviceAction) =>
+    request<Device>('POST', `/v1/admin/devices/${encodeURIComponent(id)}/actions`, action),
+  proposals: () => request<ProposalList>('GET', '/v1/regions/proposals'),
+  volunteer: (id: string, hosting: HostingDetails) =>
+    request<VolunteerOffer>('POST', `/v1/regions/proposals/${encodeURIComponent(id)}/volunteer`, hosting),
+  approveProposal: (id: string, volunteer: string, region: RegionSpec) =>
+    request<Region>('POST', `/v1/regions/proposals/${encodeURIComponent(id)}/approve`, { volunteer, region }),
   map: () => request<NetworkMap>('GET', '/v1/map'),
   regions: () => request<RegionList>('GET', '/v1/regions'),
   regionAction: (id: string, action: 'drain' | 'activate') =>

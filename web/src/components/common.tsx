@@ -106,3 +106,27 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     </button>
   );
 }
+
+/** The API's message when `error` names `field` (error.field), else null. */
+export function fieldMessage(error: unknown, field: string): string | null {
+  return error instanceof ApiError && error.field === field ? error.message : null;
+}
+
+/** A labelled input with its own error line (the API's error for `field`, or the form's check). */
+export function Field({ id, label, help, error, children }: {
+  id: string;
+  label: string;
+  help?: string;
+  error: string | null;
+  children: (describedBy: string | undefined, invalid: 'true' | undefined) => ComponentChildren;
+}) {
+  const ids = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {children(ids, error ? 'true' : undefined)}
+      {help && <p id={`${id}-help`} class="help">{help}</p>}
+      {error && <p id={`${id}-error`} class="field-error" role="alert">{error.charAt(0).toUpperCase() + error.slice(1)}</p>}
+    </div>
+  );
+}

@@ -1,9 +1,11 @@
 // Admin: the regions — status, capacity, devices placed and online, gateways and their load —
 // with drain / activate (network admins) and the outcome shown. A region admin sees only the
-// regions it administers (the API filters GET /v1/regions) and no gateway list.
+// regions it administers (the API filters GET /v1/regions) and no gateway list. Network admins
+// also see the region proposals of full waitlist cells and approve a volunteer.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Gateway, MapRegion, Region } from '../api/types';
+import { AdminProposals } from '../components/Proposals';
 import { Empty, ErrorBox, Loading, PageTitle, usePoll, useTick } from '../components/common';
 import { useSession } from '../session';
 import { timeAgo } from '../view/format';
@@ -134,6 +136,9 @@ export function AdminRegionsPage() {
               onChanged={(u) => setRegions((all) => (all ?? []).map((x) => (x.id === u.id ? u : x)))} />
           ))}
         </div>
+      )}
+      {isAdmin && (
+        <AdminProposals onApproved={(r) => setRegions((all) => [...(all ?? []).filter((x) => x.id !== r.id), r])} />
       )}
     </section>
   );

@@ -1,10 +1,12 @@
 // One device: status, uptime (24 h / 7 d and a 7-day timeline), earnings (24 h / total and a
 // 30-day chart), placement and its reason, the overlay network (gateway, last handshake),
-// hardware, the latest heartbeat; rename; remove with a confirmation that says what happens.
+// hardware, the latest heartbeat, the admin state and Kubernetes node; rename; remove with a
+// confirmation that says what happens. Admins also cordon, drain and ban it here.
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
 import type { Device, DeviceUptime, Earnings } from '../api/types';
 import { ErrorBox, Loading, PageTitle, StatusBadge, usePoll, useTick } from '../components/common';
+import { AdminStateBadge, DeviceActions, KubeBadge } from '../components/DeviceActions';
 import { lazy } from '../components/lazy';
 import { navigate } from '../router';
 import { useSession } from '../session';
@@ -101,7 +103,7 @@ function RenameForm({ device, onDone }: { device: Device; onDone: (d: Device) =>
   );
 }
 
-function RemovePanel({ device }: { device: Device }) {
+function RemovePanel({ device, asAdmin }: { device: Device; asAdmin: boolean }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -110,7 +112,7 @@ function RemovePanel({ device }: { device: Device }) {
     setBusy(true);
     try {
       await api.removeDevice(device.id);
-      navigate('/devices', true);
+      navigate(asAdmin ? '/admin/devices' : '/devices', true);
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -134,6 +136,7 @@ function RemovePanel({ device }: { device: Device }) {
     <div class="confirm" role="alertdialog" aria-labelledby="remove-title" aria-describedby="remove-text">
       <h3 id="remove-title">Remove {device.name}?</h3>
       <p id="remove-text">
+        {asAdmin && 'The device is deleted from the network for its owner too. '}
         Its credential is revoked at once: the agent on the device stops and the device leaves the network, so it
         stops earning. This cannot be undone — to add the computer again, create a new install key and run
         <code> hearth join</code> on it.
@@ -181,6 +184,10 @@ export function DeviceDetailPage({ id }: { id: string }) {
     }
   }, 60000, [id, owner]);
   const series = useMemo(() => (earnings ? dailySeries(earnings, id) : null), [earnings, id]);
+  const regionId = device?.network?.region || device?.placement?.region || '';
+  // Network admins and the admin of the device's region decide on it (as the API allows).
+  const manages = me?.role === 'admin' || (regionId !== '' && (me?.region_admin_of ?? []).includes(regionId));
+  const othersDevice = me?.role === 'admin' && device !== null && device.owner_id !== me.id;
 
   if (!device) {
     return (
@@ -241,6 +248,13 @@ export function DeviceDetailPage({ id }: { id: string }) {
             <Row label="Enrolled">{new Date(device.enrolled_at).toLocaleString()}</Row>
             <Row label="Device id">
               <span class="mono">{device.id}</span>
+            </Row>
+            <Row label="Admin state">
+              <AdminStateBadge state={device.admin_state ?? 'active'} />
+              {device.admin_reason && <div class="muted small">{device.admin_reason}</div>}
+            </Row>
+            <Row label="Kubernetes">
+              <KubeBadge device={device} />
             </Row>
           </dl>
         </div>
@@ -330,8 +344,14 @@ export function DeviceDetailPage({ id }: { id: string }) {
           <h2>Settings</h2>
           <RenameForm device={device} onDone={setDevice} />
           <h3>Remove</h3>
-          <RemovePanel device={device} />
+          <RemovePanel device={device} asAdmin={othersDevice} />
         </div>
+        {manages && (
+          <div class="card" aria-labelledby="admin-actions">
+            <h2 id="admin-actions">Admin actions</h2>
+            <DeviceActions device={device} onChanged={(d) => setDevice({ ...device, ...d })} />
+          </div>
+        )}
       </div>
     </section>
   );

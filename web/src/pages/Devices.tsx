@@ -1,9 +1,12 @@
 // The owner's devices: status with last seen, region, GPUs, CPU/RAM, agent version (flagged when
 // older than the coordinator), uptime over 24 h / 7 d and earnings over 24 h / in total.
-// Polls so a device going offline or coming online shows without a reload.
+// Polls so a device going offline or coming online shows without a reload. An owner whose
+// devices wait in a cell with a region proposal may volunteer to host it.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Device } from '../api/types';
+import { AdminStateBadge, KubeBadge } from '../components/DeviceActions';
+import { OwnerProposals } from '../components/Proposals';
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge, usePoll, useTick } from '../components/common';
 import { useSession } from '../session';
 import { compareDevices, cpuRamSummary, gpuSummary, isOutdated, regionText, timeAgo } from '../view/format';
@@ -23,6 +26,8 @@ export function DeviceTable({ devices, now, showOwner = false }: {
           <th scope="col">Name</th>
           <th scope="col">Status</th>
           {showOwner && <th scope="col">Owner</th>}
+          {showOwner && <th scope="col">Admin state</th>}
+          {showOwner && <th scope="col">Kubernetes</th>}
           <th scope="col">Region</th>
           <th scope="col">GPUs</th>
           <th scope="col">CPU / RAM</th>
@@ -49,6 +54,16 @@ export function DeviceTable({ devices, now, showOwner = false }: {
             {showOwner && (
               <td data-label="Owner" class="mono small">
                 {d.owner_id}
+              </td>
+            )}
+            {showOwner && (
+              <td data-label="Admin state">
+                <AdminStateBadge state={d.admin_state ?? 'active'} />
+              </td>
+            )}
+            {showOwner && (
+              <td data-label="Kubernetes">
+                <KubeBadge device={d} />
               </td>
             )}
             <td data-label="Region" class={d.network?.region || d.placement?.region ? undefined : 'muted'}>
@@ -121,6 +136,7 @@ export function DevicesPage() {
             {online} of {devices.length} online
           </p>
           <DeviceTable devices={devices} now={now} />
+          {devices.some((d) => d.placement?.waitlist_cell) && <OwnerProposals />}
         </>
       )}
     </section>
