@@ -77,6 +77,9 @@ StatusOr<Waiting> CountWaiting(store::NetworkTx& tx, const std::string& cell) {
 StatusOr<bool> MaybePropose(store::NetworkTx& tx, const std::string& cell,
                             const ProposalPolicy& policy, bool webhook, Timestamp now) {
   if (cell.empty() || (policy.min_devices <= 0 && policy.min_gpus <= 0)) return false;
+  // Devices with no location evidence at all wait in "ZZ/…": there is nowhere to put a region
+  // for them, so they never propose one (they are placed once a region accepts any country).
+  if (cell.rfind("ZZ/", 0) == 0) return false;
   HEARTH_ASSIGN_OR_RETURN(std::optional<store::RegionProposal> existing,
                           tx.FindProposal(ProposalId(cell)));
   if (existing) return false;  // once per cell

@@ -140,6 +140,13 @@ TEST_F(ProposalsTest, AFullCellRaisesOneProposalAndAnEvent) {
   EXPECT_NE(events[0].message.find("KE/-/-"), std::string::npos);
 }
 
+TEST_F(ProposalsTest, DevicesWithoutAnyLocationNeverProposeARegion) {
+  for (int i = 0; i < 4; ++i) Add("acc_alice", "{}");
+  EXPECT_EQ(Get(DeviceId("dev_0001")).waitlist_cell, "ZZ/-/-");
+  EXPECT_TRUE(Proposals().empty());
+  EXPECT_TRUE(Events().empty());
+}
+
 TEST_F(ProposalsTest, GpusAloneCanReachTheThreshold) {
   Open(0, 4);
   Add("acc_alice", R"({"country":"KE"})", 2);
