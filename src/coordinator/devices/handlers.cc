@@ -126,6 +126,20 @@ StatusOr<bool> ManagesDevice(coordinator::Context& ctx, const accounts::Principa
   return region && region->admin == p.account.id;
 }
 
+// A device the principal may read: its own, any for admins, and those placed in a region the
+// principal administers (so a region admin can open the devices it manages).
+StatusOr<store::Device> ReadableDevice(coordinator::Context& ctx, const accounts::Principal& p,
+                                       const std::string& id) {
+  auto d = VisibleDevice(ctx, p, id);
+  if (d.ok() || d.status().code() != Code::kNotFound || !IsWellFormedId(id, kDevicePrefix)) {
+    return d;
+  }
+  auto found = ctx.store.GetDevice(DeviceId(id));
+  if (!found.ok() || found->removed_at) return d;
+  HEARTH_ASSIGN_OR_RETURN(bool manages, ManagesDevice(ctx, p, *found));
+  return manages ? found : d;
+}
+
 // The admin list's filters beside the text search: ?region= (a region id, or "none" for
 // devices not placed), ?gpu= ("any", "none" or an Akash model name), ?owner= (account id or
 // email).
@@ -313,7 +327,7 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
   router.Add("GET", "/v1/devices/{id}", [&ctx](const Request& req) {
     auto p = ctx.auth.Authenticate(req);
     if (!p.ok()) return Response::Error(p.status());
-    auto d = VisibleDevice(ctx, *p, req.params.at("id"));
+    auto d = ReadableDevice(ctx, *p, req.params.at("id"));
     if (!d.ok()) return Response::Error(d.status());
     const Timestamp now = ctx.clock.Now();
     nlohmann::json j = api::EncodeDevice(*d, now, ctx.config.liveness);

@@ -153,8 +153,9 @@ TEST_F(DeviceActionsTest, OnlyAdminsAndTheRegionAdminMayAct) {
   EXPECT_EQ(owner.status, 403);
   EXPECT_EQ(J(owner)["error"]["code"], "admin_required");
   EXPECT_EQ(Act("", R"({"action":"ban"})").status, 401);
-  // A region admin of another region (here: of none) may not act either.
+  // A region admin of another region (here: of none) may not act either, nor read the device.
   EXPECT_EQ(Act(region_admin_, R"({"action":"cordon"})").status, 403);
+  EXPECT_EQ(Call("GET", "/v1/devices/" + device_, region_admin_).status, 404);
   EXPECT_EQ(Stored().admin_state, "active");
 
   // Appointed admin of the device's region, they may.
@@ -174,6 +175,12 @@ TEST_F(DeviceActionsTest, OnlyAdminsAndTheRegionAdminMayAct) {
   auto ok = Act(region_admin_, R"({"action":"cordon"})");
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Stored().admin_state, "cordoned");
+  // ... and read it (the portal's device page), but not rename or remove another's device.
+  auto read = Call("GET", "/v1/devices/" + device_, region_admin_);
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(J(read)["admin_state"], "cordoned");
+  EXPECT_EQ(Call("PATCH", "/v1/devices/" + device_, region_admin_, R"({"name":"x"})").status, 404);
+  EXPECT_EQ(Call("DELETE", "/v1/devices/" + device_, region_admin_).status, 404);
 }
 
 TEST_F(DeviceActionsTest, BadInputWritesNothing) {
