@@ -321,8 +321,16 @@ TEST_F(KubeNodesTest, JoinTokenThenLabelsTaintsAndPodCidrWithinFiveSecondsOfRegi
   EXPECT_TRUE(edge_taint) << node["spec"].dump();
   EXPECT_EQ(node["spec"]["podCIDRs"], nlohmann::json::array({d.pod_cidr}));
 
-  // Ready (kwok) is reflected on the device with the node's facts.
-  ASSERT_TRUE(Eventually([&] { return Device(id).k8s_state == "ready"; }, seconds(20)));
+  // Ready (kwok) is reflected on the device with the node's facts. (Ready may first be written
+  // from the Node as kwok saw it before our patch; the next reconcile writes the podCIDR.)
+  ASSERT_TRUE(Eventually(
+      [&] {
+        const nlohmann::json k = K8sJson(id);
+        return Device(id).k8s_state == "ready" && k.is_object() &&
+               k.value("pod_cidr", "") == d.pod_cidr;
+      },
+      seconds(20)))
+      << Device(id).k8s_json;
   const nlohmann::json k8s = K8sJson(id);
   EXPECT_EQ(k8s["node"], join.node_name);
   EXPECT_EQ(k8s["capacity"]["nvidia.com/gpu"], "2");
