@@ -252,6 +252,18 @@ CREATE TABLE reward_carries (
   epoch_start BIGINT NOT NULL
 )
 )sql"},
+      // Hardware changes (issue 7): what a heartbeat's inventory changed (a GPU added or swapped,
+      // memory, CPU, disks), for the device page's upgrade events.
+      {9, "hardware_changes", R"sql(
+CREATE TABLE hardware_changes (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  changes_json TEXT NOT NULL,
+  PRIMARY KEY (device_id, seq)
+)
+)sql"},
   };
   return kMigrations;
 }

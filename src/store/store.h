@@ -231,6 +231,23 @@ class NetworkTx {
   virtual Status InsertEvent(AdminEvent& e) = 0;
 };
 
+// A hardware change seen in a heartbeat's inventory (coordinator/devices/hardware.h): a GPU
+// added, removed or swapped, the CPU, memory or a disk. Kept after the device is removed.
+struct HardwareChange {
+  DeviceId device_id;
+  int64_t seq = 0;  // assigned by the store: 1, 2, ... per device, in the order recorded
+  Timestamp at;
+  std::string kind;          // "upgrade", "downgrade" or "change"
+  std::string changes_json;  // [{"type","direction","before"?,"after"?}, ...]
+};
+
+// A heartbeat's inventory that differs from the stored one: it replaces it, and the change it
+// makes (none when only NICs, hostname, OS or drivers moved) is recorded with it.
+struct InventoryUpdate {
+  std::string inventory_json;            // validated by the API layer
+  std::optional<HardwareChange> change;  // device_id and seq are set by the store
+};
+
 struct Heartbeat {
   Timestamp at;
   std::string agent_version;
@@ -238,6 +255,7 @@ struct Heartbeat {
   // Uptime for rewards: a heartbeat within this gap of the device's latest uptime interval
   // extends it to `at`; otherwise it starts a new interval at `at` (the offline threshold).
   Duration uptime_gap = std::chrono::minutes(5);
+  std::optional<InventoryUpdate> inventory = std::nullopt;
 };
 
 // ---- Rewards ledger (coordinator/rewards) ----
@@ -434,7 +452,12 @@ class Store {
   virtual StatusOr<Device> GetDevice(const DeviceId& id) = 0;
   // Devices that are not removed; of one owner, or all when `owner` is empty.
   virtual StatusOr<std::vector<Device>> ListDevices(const std::optional<AccountId>& owner) = 0;
+  // Records a heartbeat; with hb.inventory, also replaces the device's inventory and records
+  // its hardware change, in the same transaction.
   virtual Status RecordHeartbeat(const DeviceId& id, const Heartbeat& hb) = 0;
+  // The device's hardware changes, newest first, at most `limit` (removed devices too).
+  virtual StatusOr<std::vector<HardwareChange>> ListHardwareChanges(const DeviceId& id,
+                                                                    int64_t limit) = 0;
   virtual Status RenameDevice(const DeviceId& id, const std::string& name) = 0;
   virtual Status RemoveDevice(const DeviceId& id, Timestamp now) = 0;
   // Records an admin decision on a live device (state is one of kAdminStates; the caller

@@ -100,6 +100,53 @@ TEST_P(StoreConformanceTest, AdminStateOfUnknownOrRemovedDeviceIsNotFound) {
   EXPECT_TRUE(store_->SetKubeState(d.id, "missing", R"({"drain":{"evicted":2}})").ok());
 }
 
+TEST_P(StoreConformanceTest, AHeartbeatsInventoryReplacesTheStoredOneWithItsChange) {
+  const Device d = Enroll();
+  const Timestamp t1 = FromUnixMillis(1'700'000'100'000), t2 = t1 + std::chrono::minutes(1);
+  auto none = store_->ListHardwareChanges(d.id, 50);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+
+  // A NIC moved: the inventory is replaced, no change is recorded.
+  Heartbeat hb{t1, "2", "{}"};
+  hb.inventory = InventoryUpdate{R"({"nics":[1]})", std::nullopt};
+  ASSERT_TRUE(store_->RecordHeartbeat(d.id, hb).ok());
+  EXPECT_EQ(store_->GetDevice(d.id)->inventory_json, R"({"nics":[1]})");
+  EXPECT_TRUE(store_->ListHardwareChanges(d.id, 50)->empty());
+
+  // Two changes: numbered in order, listed newest first, the limit keeps the newest.
+  hb.inventory = InventoryUpdate{R"({"gpus":[1]})",
+                                 HardwareChange{{}, 0, t1, "upgrade", R"([{"type":"gpu_added"}])"}};
+  ASSERT_TRUE(store_->RecordHeartbeat(d.id, hb).ok());
+  hb.at = t2;
+  hb.inventory = InventoryUpdate{
+      R"({"gpus":[]})", HardwareChange{{}, 0, t2, "downgrade", R"([{"type":"gpu_removed"}])"}};
+  ASSERT_TRUE(store_->RecordHeartbeat(d.id, hb).ok());
+  auto got = store_->ListHardwareChanges(d.id, 50);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2U);
+  EXPECT_EQ((*got)[0].seq, 2);
+  EXPECT_EQ((*got)[0].device_id, d.id);
+  EXPECT_EQ((*got)[0].at, t2);
+  EXPECT_EQ((*got)[0].kind, "downgrade");
+  EXPECT_EQ((*got)[0].changes_json, R"([{"type":"gpu_removed"}])");
+  EXPECT_EQ((*got)[1].seq, 1);
+  EXPECT_EQ((*got)[1].kind, "upgrade");
+  auto newest = store_->ListHardwareChanges(d.id, 1);
+  ASSERT_EQ(newest->size(), 1U);
+  EXPECT_EQ(newest->front().seq, 2);
+  EXPECT_EQ(store_->GetDevice(d.id)->inventory_json, R"({"gpus":[]})");
+  EXPECT_TRUE(store_->ListHardwareChanges(DeviceId("dev_bbbbbbbbbbbbbbbb"), 50)->empty());
+
+  // A removed device refuses the heartbeat and writes nothing; its history stays readable.
+  ASSERT_TRUE(store_->RemoveDevice(d.id, t2).ok());
+  hb.inventory = InventoryUpdate{R"({"gpus":[2]})",
+                                 HardwareChange{{}, 0, t2, "upgrade", R"([{"type":"gpu_added"}])"}};
+  EXPECT_EQ(store_->RecordHeartbeat(d.id, hb).code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetDevice(d.id)->inventory_json, R"({"gpus":[]})");
+  EXPECT_EQ(store_->ListHardwareChanges(d.id, 50)->size(), 2U);
+}
+
 // Gateways need an admin's install key — or one of the admin of the region whose catalog lists
 // the gateway's endpoint (a volunteer bootstrapping a region enrolls its gateway).
 TEST_P(StoreConformanceTest, GatewayKeysComeFromAdminsOrTheRegionAdminNamingTheEndpoint) {

@@ -794,8 +794,24 @@ class SqliteStore final : public Store {
       s.Bind(hb.at).Bind(hb.agent_version).Bind(hb.payload_json).Bind(id);
       HEARTH_RETURN_IF_ERROR(s.Exec("record heartbeat"));
       if (sqlite3_changes(db_) == 0) return Status::NotFound("no such device");
+      if (hb.inventory) HEARTH_RETURN_IF_ERROR(UpdateInventoryLocked(id, *hb.inventory));
       return ExtendUptimeLocked(id, hb.at, hb.uptime_gap);
     });
+  }
+
+  StatusOr<std::vector<HardwareChange>> ListHardwareChanges(const DeviceId& id,
+                                                            int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_,
+           "SELECT device_id, seq, at, kind, changes_json FROM hardware_changes "
+           "WHERE device_id = ? ORDER BY seq DESC LIMIT ?");
+    s.Bind(id).Bind(limit);
+    std::vector<HardwareChange> out;
+    while (s.Step()) {
+      out.push_back({DeviceId(s.Text(0)), s.Int(1), s.Time(2), s.Text(3), s.Text(4)});
+    }
+    HEARTH_RETURN_IF_ERROR(s.status("list hardware changes"));
+    return out;
   }
 
   Status RenameDevice(const DeviceId& id, const std::string& name) override {
@@ -1453,6 +1469,25 @@ class SqliteStore final : public Store {
     if (st.ok()) st = ExecRaw("COMMIT");
     if (!st.ok()) (void)ExecRaw("ROLLBACK");
     return st;
+  }
+
+  Status UpdateInventoryLocked(const DeviceId& id, const InventoryUpdate& u) {
+    Stmt s(db_, "UPDATE devices SET inventory_json = ? WHERE id = ?");
+    s.Bind(u.inventory_json).Bind(id);
+    HEARTH_RETURN_IF_ERROR(s.Exec("update inventory"));
+    if (!u.change) return Status::Ok();
+    int64_t seq = 1;
+    {
+      Stmt q(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM hardware_changes WHERE device_id = ?");
+      q.Bind(id);
+      if (q.Step()) seq = q.Int(0);
+      HEARTH_RETURN_IF_ERROR(q.status("next hardware change"));
+    }
+    Stmt ins(db_,
+             "INSERT INTO hardware_changes(device_id, seq, at, kind, changes_json) "
+             "VALUES (?, ?, ?, ?, ?)");
+    ins.Bind(id).Bind(seq).Bind(u.change->at).Bind(u.change->kind).Bind(u.change->changes_json);
+    return ins.Exec("record hardware change");
   }
 
   Status ExtendUptimeLocked(const DeviceId& id, Timestamp at, Duration gap) {
