@@ -151,6 +151,9 @@ StatusOr<HeartbeatRequest> DecodeHeartbeat(const std::string& body) {
     HEARTH_ASSIGN_OR_RETURN(NetworkStatus ns, DecodeNetworkStatus(*it, "network"));
     hb.network = std::move(ns);
   }
+  if (auto it = j.find("inventory"); it != j.end() && !it->is_null()) {
+    HEARTH_ASSIGN_OR_RETURN(hb.inventory, r.Object("inventory"));
+  }
   return hb;
 }
 

@@ -60,13 +60,17 @@ StatusOr<EnrollRequest> DecodeEnroll(const std::string& body);
 // 201 response: {"device_id","name","credential","heartbeat_interval_seconds","api_version"}.
 
 // POST /v1/devices/{id}/heartbeat (device credential):
-// {"agent_version","uptime_seconds","load1","load5","load15","mem_available_bytes"?,"network"?}.
+// {"agent_version","uptime_seconds","load1","load5","load15","mem_available_bytes"?,"network"?,
+// "inventory"?}.
 struct HeartbeatRequest {
   std::string agent_version;
   int64_t uptime_seconds = 0;
   double load1 = 0, load5 = 0, load15 = 0;
   std::optional<int64_t> mem_available_bytes;
   std::optional<NetworkStatus> network;  // agents that manage the overlay interface
+  // The hardware as the agent reads it now (first heartbeat, then when it changed); validated
+  // by agent::InventoryFromJson in the devices module. Not part of the stored payload.
+  std::optional<nlohmann::json> inventory;
 };
 StatusOr<HeartbeatRequest> DecodeHeartbeat(const std::string& body);
 nlohmann::json EncodeHeartbeatPayload(const HeartbeatRequest& hb);

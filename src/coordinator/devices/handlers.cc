@@ -3,11 +3,13 @@
 #include <cctype>
 #include <charconv>
 
+#include "agent/inventory/inventory.h"
 #include "api/device_auth.h"
 #include "api/types.h"
 #include "common/encoding.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "coordinator/devices/hardware.h"
 #include "coordinator/devices/stats.h"
 
 namespace hearth::devices {
@@ -18,6 +20,8 @@ using http::Response;
 namespace {
 
 constexpr std::string_view kCredentialPrefix = "hdc_";
+// GET /v1/devices/{id} lists this many hardware changes, the newest.
+constexpr int64_t kHardwareChangesShown = 50;
 
 Status NotYours() {
   return Status(Code::kNotFound, "no such device among yours; list them with GET /v1/devices",
@@ -336,6 +340,12 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
       if (!stats.ok()) return Response::Error(stats.status());
       j["stats"] = std::move(stats->front());
     }
+    auto changes = ctx.store.ListHardwareChanges(d->id, kHardwareChangesShown);
+    if (!changes.ok()) return Response::Error(changes.status());
+    j["hardware_changes"] = nlohmann::json::array();
+    for (const store::HardwareChange& c : *changes) {
+      j["hardware_changes"].push_back(EncodeHardwareChange(c));
+    }
     return Response::Json(200, j);
   });
 
@@ -376,10 +386,23 @@ void RegisterRoutes(http::Router& router, coordinator::Context& ctx) {
     auto hb = api::DecodeHeartbeat(req.body);
     if (!hb.ok()) return Response::Error(hb.status());
     const Timestamp now = ctx.clock.Now();
-    Status st = ctx.store.RecordHeartbeat(
-        d->id, {now, hb->agent_version, api::EncodeHeartbeatPayload(*hb).dump(),
-                ctx.config.liveness.offline_after});
-    if (!st.ok()) return Response::Error(st);
+    store::Heartbeat record{now, hb->agent_version, api::EncodeHeartbeatPayload(*hb).dump(),
+                            ctx.config.liveness.offline_after};
+    if (hb->inventory) {
+      auto inventory = agent::InventoryFromJson(*hb->inventory);
+      if (!inventory.ok()) return Response::Error(inventory.status());
+      // Compared with the inventory read at authentication: one agent per device sends these,
+      // one heartbeat at a time.
+      record.inventory = InventoryUpdateFor(d->inventory_json, *inventory, now);
+    }
+    if (Status st = ctx.store.RecordHeartbeat(d->id, record); !st.ok()) {
+      return Response::Error(st);
+    }
+    if (record.inventory && record.inventory->change) {
+      log::Info("hardware changed", {{"device_id", d->id.str()},
+                                     {"kind", record.inventory->change->kind},
+                                     {"changes", record.inventory->change->changes_json}});
+    }
     return Response::Json(
         200, {{"status", "online"},
               {"heartbeat_interval_seconds", std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,12 +1,14 @@
-// Admin decisions on devices through the coordinator's router (fake clock, in-memory SQLite):
-// who may cordon, drain and ban; the state machine; a banned device's credential refused; bad
-// input writes nothing.
+// Devices through the coordinator's router (fake clock, in-memory SQLite). Admin decisions: who
+// may cordon, drain and ban; the state machine; a banned device's credential refused; bad input
+// writes nothing. Hardware changes: a heartbeat's inventory replaces the stored one and records
+// what changed; who sees the history; a bad inventory writes nothing.
 #include "coordinator/devices/handlers.h"
 
 #include <gtest/gtest.h>
 
 #include <cctype>
 
+#include "agent/inventory/inventory.h"
 #include "api/device_auth.h"
 #include "common/encoding.h"
 #include "common/keys.h"
@@ -88,9 +90,11 @@ class DeviceActionsTest : public ::testing::Test {
   http::Response Act(const std::string& token, const std::string& body) {
     return Call("POST", "/v1/admin/devices/" + device_ + "/actions", token, body);
   }
-  http::Response Heartbeat() {
+  http::Response Heartbeat(const nlohmann::json& extra = nlohmann::json::object()) {
     const std::string path = "/v1/devices/" + device_ + "/heartbeat";
-    const std::string body = R"({"agent_version":"0.1.0","uptime_seconds":60})";
+    nlohmann::json j = {{"agent_version", "0.1.0"}, {"uptime_seconds", 60}};
+    j.update(extra);
+    const std::string body = j.dump();
     auto headers = api::SignDeviceRequest(identity_, "POST", path, body, clock_.Now());
     return Call("POST", path, std::string(kCredential), body, headers);
   }
@@ -199,6 +203,112 @@ TEST_F(DeviceActionsTest, BadInputWritesNothing) {
   EXPECT_EQ(unknown.status, 404);
   auto junk = Call("POST", "/v1/admin/devices/../actions", admin_, R"({"action":"ban"})");
   EXPECT_NE(junk.status, 200);
+}
+
+// The fixture's hardware: one RTX 3080 in a 16-core box.
+agent::Inventory Tower() {
+  agent::Inventory inv;
+  inv.hostname = "tower";
+  inv.arch = "amd64";
+  inv.cpu_model = "AMD Ryzen 9 7950X";
+  inv.cpu_cores = 16;
+  inv.cpu_threads = 32;
+  inv.memory_bytes = uint64_t{64} << 30;
+  inv.nics = {{"enp5s0", "aa:bb:cc:dd:ee:ff", 2500}};
+  agent::Gpu g;
+  g.pci_address = "0000:01:00.0";
+  g.vendor_id = "10de";
+  g.device_id = "2206";
+  g.vendor = "nvidia";
+  g.model = "rtx3080";
+  g.memory_size = "10Gi";
+  inv.gpus = {g};
+  return inv;
+}
+
+using DeviceHardwareTest = DeviceActionsTest;
+
+TEST_F(DeviceHardwareTest, AGpuAddedShowsAsAnUpgradeNewestFirst) {
+  // The fixture enrolled with "{}": the first inventory replaces it without a change.
+  ASSERT_EQ(Heartbeat({{"inventory", agent::InventoryToJson(Tower())}}).status, 200);
+  EXPECT_EQ(nlohmann::json::parse(Stored().inventory_json), agent::InventoryToJson(Tower()));
+  auto page = Call("GET", "/v1/devices/" + device_, owner_);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(J(page)["hardware_changes"], nlohmann::json::array());
+
+  // Sent again, or a NIC renamed: no change recorded (the NIC is stored).
+  ASSERT_EQ(Heartbeat({{"inventory", agent::InventoryToJson(Tower())}}).status, 200);
+  agent::Inventory nic = Tower();
+  nic.nics[0].name = "enp6s0";
+  ASSERT_EQ(Heartbeat({{"inventory", agent::InventoryToJson(nic)}}).status, 200);
+  EXPECT_EQ(nlohmann::json::parse(Stored().inventory_json)["nics"][0]["name"], "enp6s0");
+  EXPECT_TRUE(store_->ListHardwareChanges(DeviceId(device_), 50)->empty());
+
+  clock_.Advance(std::chrono::minutes(10));
+  agent::Inventory two = nic;
+  two.gpus.push_back(two.gpus[0]);
+  two.gpus[1].pci_address = "0000:02:00.0";
+  two.gpus[1].device_id = "2684";
+  two.gpus[1].model = "rtx4090";
+  two.gpus[1].memory_size = "24Gi";
+  ASSERT_EQ(Heartbeat({{"inventory", agent::InventoryToJson(two)}}).status, 200);
+  const Timestamp added_at = clock_.Now();
+  clock_.Advance(std::chrono::minutes(10));
+  agent::Inventory less = two;
+  less.memory_bytes = uint64_t{32} << 30;
+  ASSERT_EQ(Heartbeat({{"inventory", agent::InventoryToJson(less)}}).status, 200);
+
+  page = Call("GET", "/v1/devices/" + device_, owner_);
+  ASSERT_EQ(page.status, 200) << page.body;
+  const nlohmann::json changes = J(page)["hardware_changes"];
+  ASSERT_EQ(changes.size(), 2U) << changes.dump();
+  EXPECT_EQ(changes[0]["kind"], "downgrade");
+  EXPECT_EQ(changes[0]["changes"][0]["type"], "memory_changed");
+  EXPECT_EQ(changes[0]["changes"][0]["after"]["bytes"], uint64_t{32} << 30);
+  EXPECT_EQ(changes[1]["kind"], "upgrade");
+  EXPECT_EQ(changes[1]["at"], FormatRfc3339(added_at));
+  EXPECT_EQ(changes[1]["changes"][0]["type"], "gpu_added");
+  EXPECT_EQ(changes[1]["changes"][0]["after"]["model"], "rtx4090");
+  EXPECT_EQ(J(page)["inventory"]["gpus"].size(), 2U);
+  // The heartbeat payload does not carry the inventory; the device's inventory does.
+  EXPECT_FALSE(J(page)["heartbeat"].contains("inventory"));
+
+  // An admin sees the history; another owner does not see the device at all.
+  EXPECT_EQ(J(Call("GET", "/v1/devices/" + device_, admin_))["hardware_changes"].size(), 2U);
+  EXPECT_EQ(Call("GET", "/v1/devices/" + device_, region_admin_).status, 404);
+  // Lists stay light: the history is only on the device's own page.
+  auto list = Call("GET", "/v1/devices", owner_);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_FALSE(J(list)["devices"][0].contains("hardware_changes"));
+}
+
+TEST_F(DeviceHardwareTest, ABadInventoryIsRefusedByFieldAndWritesNothing) {
+  ASSERT_EQ(Heartbeat({{"inventory", agent::InventoryToJson(Tower())}}).status, 200);
+  const store::Device before = Stored();
+  clock_.Advance(std::chrono::minutes(1));
+  nlohmann::json no_cores = agent::InventoryToJson(Tower());
+  no_cores["cpu_cores"] = 0;
+  nlohmann::json bad_gpu = agent::InventoryToJson(Tower());
+  bad_gpu["gpus"][0]["vendor_id"] = 10;
+  struct Case {
+    nlohmann::json inventory;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{{"x", "inventory"},
+                                         {nlohmann::json::array(), "inventory"},
+                                         {no_cores, "inventory.cpu_cores"},
+                                         {bad_gpu, "inventory.gpus[0].vendor_id"}}) {
+    auto r = Heartbeat({{"inventory", c.inventory}});
+    EXPECT_EQ(r.status, 400) << c.inventory.dump();
+    EXPECT_EQ(J(r)["error"]["field"], c.field) << r.body;
+    EXPECT_FALSE(J(r)["error"]["message"].get<std::string>().empty());
+  }
+  // Nothing was written: not the inventory, not the heartbeat, no change.
+  EXPECT_EQ(Stored().inventory_json, before.inventory_json);
+  EXPECT_EQ(Stored().last_seen, before.last_seen);
+  EXPECT_TRUE(store_->ListHardwareChanges(DeviceId(device_), 50)->empty());
+  // null is the same as absent.
+  EXPECT_EQ(Heartbeat({{"inventory", nullptr}}).status, 200);
 }
 
 TEST(AdminStateAfterTest, Transitions) {
