@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <ostream>
@@ -35,6 +36,18 @@ int ExitFor(const Status& st) {
     default:
       return kExitFailure;
   }
+}
+
+// The roots as absolute paths, so the agent reads the same trees from any working directory.
+InventoryRoots AbsoluteRoots(InventoryRoots roots) {
+  for (std::string* p : {&roots.sysfs, &roots.procfs, &roots.etc}) {
+    std::error_code ec;
+    if (!p->empty()) {
+      auto abs = std::filesystem::absolute(*p, ec);
+      if (!ec) *p = abs.lexically_normal().string();
+    }
+  }
+  return roots;
 }
 
 std::string ReadFirstLine(const std::string& path) {
@@ -160,6 +173,7 @@ int Join(const JoinOptions& o, std::ostream& out, std::ostream& err) {
     return kExitFailure;
   }
   DeviceState s;
+  s.inventory_roots = AbsoluteRoots(o.roots);
   s.coordinator = o.coordinator;
   s.device_id = j["device_id"].get<std::string>();
   s.credential = Secret<std::string>(j["credential"].get<std::string>());
@@ -187,6 +201,28 @@ std::chrono::milliseconds BackoffDelay(int failures, std::chrono::milliseconds b
   const int64_t half = d / 2;
   return std::chrono::milliseconds(half + random.Uniform(static_cast<uint32_t>(d - half + 1)));
 }
+
+InventoryReporter::InventoryReporter(InventoryRoots roots, Duration interval)
+    : roots_(std::move(roots)), interval_(interval) {}
+
+std::optional<nlohmann::json> InventoryReporter::ToSend(Timestamp now) {
+  if (!read_once_ || (interval_ > Duration::zero() && now >= next_read_)) {
+    read_once_ = true;
+    next_read_ = now + interval_;
+    auto inv = CollectInventory(roots_);
+    if (inv.ok()) {
+      current_ = InventoryToJson(*inv);
+    } else {
+      log::Warn("cannot read the inventory", {{"error", inv.status().ToString()}});
+    }
+  }
+  if (current_.is_null() || current_ == accepted_ || current_ == refused_) return std::nullopt;
+  return current_;
+}
+
+void InventoryReporter::Accepted(const nlohmann::json& inventory) { accepted_ = inventory; }
+
+void InventoryReporter::Refused(const nlohmann::json& inventory) { refused_ = inventory; }
 
 namespace {
 
@@ -394,19 +430,28 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
     }
   } cleanup{config_loop, net};
 
+  InventoryRoots roots = s.inventory_roots;
+  if (!o.procfs.empty()) roots.procfs = o.procfs;
+  if (!o.sysfs.empty()) roots.sysfs = o.sysfs;
+  if (!o.etc.empty()) roots.etc = o.etc;
+  InventoryReporter inventory(roots, o.inventory_interval);
+
   AgentStatus status;
   const std::string path = "/v1/devices/" + s.device_id + "/heartbeat";
   while (true) {
-    std::istringstream loadavg(ReadFirstLine(o.procfs + "/loadavg"));
+    std::istringstream loadavg(ReadFirstLine(roots.procfs + "/loadavg"));
     double l1 = 0, l5 = 0, l15 = 0;
     loadavg >> l1 >> l5 >> l15;
     double uptime = 0;
-    std::istringstream(ReadFirstLine(o.procfs + "/uptime")) >> uptime;
+    std::istringstream(ReadFirstLine(roots.procfs + "/uptime")) >> uptime;
     nlohmann::json body = {{"agent_version", HEARTH_VERSION},
                            {"uptime_seconds", static_cast<int64_t>(uptime)},
                            {"load1", l1},
                            {"load5", l5},
                            {"load15", l15}};
+    const std::optional<nlohmann::json> sent_inventory =
+        inventory.ToSend(SystemClock::Instance().Now());
+    if (sent_inventory) body["inventory"] = *sent_inventory;
     if (net) {
       if (auto repaired = net->Repair(); !repaired.ok()) {
         log::Error("network drift check failed", {{"error", repaired.status().ToString()}});
@@ -438,6 +483,7 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
       status.consecutive_failures = 0;
       status.last_error.clear();
       status.last_success = status.last_attempt;
+      if (sent_inventory) inventory.Accepted(*sent_inventory);
       const nlohmann::json j = res->Json();
       if (j.is_object() && j.contains("heartbeat_interval_seconds") &&
           j["heartbeat_interval_seconds"].is_number_integer()) {
@@ -457,6 +503,13 @@ int RunAgent(const AgentOptions& o, Random& random, std::ostream& err) {
           << "): " << st.message() << "\n";
       return kExitRefused;
     } else {
+      if (sent_inventory && st.code() == Code::kInvalidArgument &&
+          st.field().rfind("inventory", 0) == 0) {
+        // A coordinator that cannot take this inventory must not cost the device its heartbeats:
+        // the next one goes without it, and it is sent again only when the hardware changes.
+        log::Error("inventory refused by the coordinator", {{"error", st.ToString()}});
+        inventory.Refused(*sent_inventory);
+      }
       ++status.consecutive_failures;
       status.last_error = st.message();
       // Retry sooner than a full interval at first, never later than a few intervals, so

@@ -8,12 +8,15 @@
 
 #include <atomic>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "agent/inventory/inventory.h"
 #include "agent/k3s/k3s.h"
 #include "agent/network.h"
 #include "agent/state.h"
+#include "common/clock.h"
 #include "common/random.h"
 #include "common/status.h"
 
@@ -48,7 +51,15 @@ int Join(const JoinOptions& options, std::ostream& out, std::ostream& err);
 
 struct AgentOptions {
   std::string state_dir;
-  std::string procfs = "/proc";
+  // Where to read uptime and load (procfs) and the hardware (all three); empty: where `hearth
+  // join` read the inventory (state.json), so the agent's inventory compares with the enrolled one.
+  std::string procfs;
+  std::string sysfs;
+  std::string etc;
+  // The agent re-reads the hardware this often and sends it with the next heartbeat when it
+  // differs from what the coordinator last accepted (always with the first heartbeat). Zero:
+  // read once, at start. The coordinator records GPU, CPU, memory and disk changes.
+  Duration inventory_interval = std::chrono::minutes(5);
   // Set by a signal handler or a test to stop the loop; checked between waits.
   std::function<bool(std::chrono::milliseconds)> wait;  // returns true when asked to stop
   // The overlay network. Off: no interface, no config polling (unprivileged tests, demo).
@@ -66,6 +77,26 @@ struct AgentOptions {
 // Heartbeats until stopped. Failures back off exponentially with jitter; a revoked credential
 // ends the loop with kExitRefused. Returns the process exit code.
 int RunAgent(const AgentOptions& options, Random& random, std::ostream& err);
+
+// What inventory a heartbeat carries: the hardware is read at the first heartbeat and then every
+// `interval` (zero: never again) and sent while it differs from the last one the coordinator
+// accepted, so a failed heartbeat sends it again. An inventory the coordinator refused (a 400
+// naming an inventory field) is not sent again until the hardware changes.
+class InventoryReporter {
+ public:
+  InventoryReporter(InventoryRoots roots, Duration interval);
+  // The inventory to send with a heartbeat at `now`, if any (reads the hardware when due).
+  std::optional<nlohmann::json> ToSend(Timestamp now);
+  void Accepted(const nlohmann::json& inventory);
+  void Refused(const nlohmann::json& inventory);
+
+ private:
+  InventoryRoots roots_;
+  Duration interval_;
+  bool read_once_ = false;
+  Timestamp next_read_;
+  nlohmann::json current_, accepted_, refused_;  // null until known
+};
 
 // Next retry delay after `failures` consecutive failures: min(cap, base * 2^(failures-1)),
 // with full jitter in [delay/2, delay]. Pure given the random source.

@@ -49,6 +49,23 @@ StatusOr<std::optional<DeviceState>> StateDir::LoadDevice() const {
                           r.Int("heartbeat_interval_seconds", 1, 86400));
   HEARTH_ASSIGN_OR_RETURN(std::optional<std::string> at, r.OptString("enrolled_at"));
   s.enrolled_at = at.value_or("");
+  if (auto it = j->find("inventory_roots"); it != j->end()) {
+    if (!it->is_object()) {
+      return Status::InvalidArgument(r.Field("inventory_roots"),
+                                     "must be an object {\"sysfs\",\"procfs\",\"etc\","
+                                     "\"nvidia_smi\"}; remove it to read from /sys, /proc, /etc");
+    }
+    api::JsonReader roots(*it, r.Field("inventory_roots"));
+    InventoryRoots& out = s.inventory_roots;
+    HEARTH_ASSIGN_OR_RETURN(auto sysfs, roots.OptString("sysfs", 4096));
+    HEARTH_ASSIGN_OR_RETURN(auto procfs, roots.OptString("procfs", 4096));
+    HEARTH_ASSIGN_OR_RETURN(auto etc, roots.OptString("etc", 4096));
+    HEARTH_ASSIGN_OR_RETURN(auto nvidia_smi, roots.OptString("nvidia_smi", 4096));
+    out.sysfs = sysfs.value_or(out.sysfs);
+    out.procfs = procfs.value_or(out.procfs);
+    out.etc = etc.value_or(out.etc);
+    out.nvidia_smi = nvidia_smi.value_or(out.nvidia_smi);
+  }
   return std::optional<DeviceState>(std::move(s));
 }
 
@@ -58,7 +75,12 @@ Status StateDir::SaveDevice(const DeviceState& s) const {
                       {"credential", s.credential.Reveal()},
                       {"name", s.name},
                       {"heartbeat_interval_seconds", s.heartbeat_interval_seconds},
-                      {"enrolled_at", s.enrolled_at}};
+                      {"enrolled_at", s.enrolled_at},
+                      {"inventory_roots",
+                       {{"sysfs", s.inventory_roots.sysfs},
+                        {"procfs", s.inventory_roots.procfs},
+                        {"etc", s.inventory_roots.etc},
+                        {"nvidia_smi", s.inventory_roots.nvidia_smi}}}};
   return WritePrivateFile(File("state.json"), j.dump(2) + "\n");
 }
 

@@ -1,5 +1,6 @@
 // Agent state on disk, in one directory (--state-dir, mode 0700):
-//   state.json    device id, credential, coordinator URL, name, heartbeat interval (0600)
+//   state.json    device id, credential, coordinator URL, name, heartbeat interval, and where
+//                 `hearth join` read the hardware (the agent re-reads it there) (0600)
 //   wg.key        WireGuard private key, base64 as `wg genkey` writes it (0600)
 //   identity.key  Ed25519 device identity private key (0600)
 //   status.json   the agent's last heartbeat outcome, for `hearth status`
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/inventory/inventory.h"
 #include "common/clock.h"
 #include "common/keys.h"
 #include "common/secret.h"
@@ -27,6 +29,9 @@ struct DeviceState {
   std::string name;
   int64_t heartbeat_interval_seconds = 30;
   std::string enrolled_at;
+  // Where `hearth join` read the inventory; `hearth agent` re-reads it from the same place so
+  // what it reports compares with what enrolled. Defaults for state files written before.
+  InventoryRoots inventory_roots;
 };
 
 struct AgentStatus {

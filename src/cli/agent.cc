@@ -25,9 +25,20 @@ int RunAgentCommand(const Args& args) {
                 "the pod egress rule and the k3s-agent unit, started through systemd when it\n"
                 "runs the host; a config without it stops k3s and removes those files. Preview\n"
                 "with `hearth k3s render`.\n"
+                "The first heartbeat carries the hardware inventory, and so does the next one\n"
+                "whenever a re-read finds it changed (a GPU added or swapped, memory, disks),\n"
+                "which the portal shows as an upgrade event.\n"
                 "Stops cleanly on SIGTERM or SIGINT; exits 3 if the device was removed.");
   flags.String("state-dir", &o.state_dir, "Directory written by `hearth join`.");
-  flags.String("procfs-root", &o.procfs, "Where procfs is mounted (uptime, load).");
+  flags.String("procfs-root", &o.procfs,
+               "Where procfs is mounted (uptime, load, CPU, memory); empty: where `hearth join` "
+               "read it (default /proc).");
+  flags.String("sysfs-root", &o.sysfs,
+               "Where sysfs is mounted (GPUs, disks, NICs); empty: as `hearth join` (/sys).");
+  flags.String("etc-root", &o.etc, "Directory holding os-release; empty: as `hearth join` (/etc).");
+  flags.Dur("inventory-interval", &o.inventory_interval,
+            "How often to re-read the hardware; a GPU, CPU, memory or disk change is sent with "
+            "the next heartbeat and shows on the device page. 0s: read once, at start.");
   flags.String("log-format", &log_format, "Log format: text or json.");
   std::string network = "on";
   flags.String("network", &network,

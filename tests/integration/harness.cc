@@ -148,13 +148,20 @@ std::string ApiUser::DeviceStatus(const std::string& id) {
   return r->Json()["status"].get<std::string>();
 }
 
+nlohmann::json ApiUser::Device(const std::string& id) {
+  auto r = client_->Get("/v1/devices/" + id);
+  if (!r.ok() || r->status != 200) return nullptr;
+  return r->Json();
+}
+
 int ApiUser::RemoveDevice(const std::string& id) {
   auto r = client_->Delete("/v1/devices/" + id);
   return r.ok() ? r->status : -1;
 }
 
-AgentProcess::AgentProcess(std::string state_dir, std::string log_file)
-    : state_(std::move(state_dir)), log_file_(std::move(log_file)) {}
+AgentProcess::AgentProcess(std::string state_dir, std::string log_file,
+                           std::vector<std::string> extra)
+    : state_(std::move(state_dir)), log_file_(std::move(log_file)), extra_(std::move(extra)) {}
 
 AgentProcess::~AgentProcess() {
   if (pid_ > 0) Kill(pid_);
@@ -162,7 +169,9 @@ AgentProcess::~AgentProcess() {
 
 bool AgentProcess::Start() {
   // --network off: the integration tests run unprivileged; tests/netlab covers the overlay.
-  auto pid = Spawn({{Binary(), "agent", "--state-dir", state_, "--network", "off"}, {}, log_file_});
+  std::vector<std::string> argv = {Binary(), "agent", "--state-dir", state_, "--network", "off"};
+  argv.insert(argv.end(), extra_.begin(), extra_.end());
+  auto pid = Spawn({argv, {}, log_file_});
   if (!pid.ok()) return false;
   pid_ = *pid;
   return true;
@@ -185,7 +194,18 @@ std::string AgentProcess::log() const { return ReadAll(log_file_); }
 CommandResult JoinWithFixture(const std::string& url, const std::string& state_dir,
                               const std::string& host, const std::string& key,
                               const std::string& log_file) {
-  const std::string root = FixtureRoot(host);
+  return JoinWithRoot(url, state_dir, FixtureRoot(host), key, log_file);
+}
+
+void CopyFixture(const std::string& from, const std::string& to) {
+  std::filesystem::copy(
+      from, to,
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+}
+
+CommandResult JoinWithRoot(const std::string& url, const std::string& state_dir,
+                           const std::string& root, const std::string& key,
+                           const std::string& log_file) {
   const std::string smi = root + "/bin/nvidia-smi";
   return RunHearth(
       {"join", "--coordinator", url, "--state-dir", state_dir, "--sysfs-root", root + "/sys",

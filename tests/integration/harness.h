@@ -71,6 +71,7 @@ class ApiUser {
   int GetDeviceStatus(const std::string& id);       // HTTP status of GET /v1/devices/{id}
   std::string DeviceStatus(const std::string& id);  // "online"/"stale"/"offline" or ""
   int RemoveDevice(const std::string& id);
+  nlohmann::json Device(const std::string& id);  // GET /v1/devices/{id}; null unless 200
 
  private:
   std::string email_, password_;
@@ -79,7 +80,8 @@ class ApiUser {
 
 class AgentProcess {
  public:
-  AgentProcess(std::string state_dir, std::string log_file);
+  // `hearth agent --network off` with `extra` flags.
+  AgentProcess(std::string state_dir, std::string log_file, std::vector<std::string> extra = {});
   ~AgentProcess();
   bool Start();
   void KillHard();
@@ -88,6 +90,7 @@ class AgentProcess {
 
  private:
   std::string state_, log_file_;
+  std::vector<std::string> extra_;
   pid_t pid_ = -1;
 };
 
@@ -95,6 +98,12 @@ class AgentProcess {
 CommandResult JoinWithFixture(const std::string& url, const std::string& state_dir,
                               const std::string& host, const std::string& key,
                               const std::string& log_file);
+// The same from a host tree anywhere (e.g. a copy of a fixture host the test then changes).
+CommandResult JoinWithRoot(const std::string& url, const std::string& state_dir,
+                           const std::string& root, const std::string& key,
+                           const std::string& log_file);
+// Copies a fixture host's tree (or a path inside it) to `to`, symlinks as they are.
+void CopyFixture(const std::string& from, const std::string& to);
 std::string LastLine(const std::string& text);
 
 // Polls `pred` every 20 ms until true or `timeout`; returns whether it became true.
