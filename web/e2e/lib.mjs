@@ -3,7 +3,7 @@
 // processes on fixture hardware, headless Debian Chromium, and screenshots at two sizes.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,16 +70,32 @@ export async function startCoordinator(dataDir, extra = []) {
   return { ...p, url: `http://127.0.0.1:${port}` };
 }
 
-/** `hearth join` with a fixture host's hardware, then `hearth agent`; returns both. */
-export async function joinAndRunAgent(url, stateDir, host, key, extra = []) {
-  const root = join(sourceDir, 'tests/fixtures/hosts', host);
+/** A fixture host's tree (tests/fixtures/hosts/NAME) or one directory of it. */
+export function fixturePath(host, ...parts) {
+  return join(sourceDir, 'tests/fixtures/hosts', host, ...parts);
+}
+
+/**
+ * Copies a fixture path to `to` (recursively, symlinks as they are: the trees link within
+ * themselves), so a test can change the hardware under a running agent.
+ */
+export function copyFixture(from, to) {
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true, errorOnExist: true, force: false });
+  return to;
+}
+
+/**
+ * `hearth join` with a fixture host's hardware, then `hearth agent`; returns both. `root`
+ * replaces the fixture tree of `host` (e.g. a copyFixture copy); `agentExtra` are more agent flags.
+ */
+export async function joinAndRunAgent(url, stateDir, host, key, extra = [], { root = fixturePath(host), agentExtra = [] } = {}) {
   const join_ = run(['join', '--coordinator', url, '--state-dir', stateDir, '--sysfs-root', `${root}/sys`,
     '--procfs-root', `${root}/proc`, '--etc-root', `${root}/etc`, '--dev-root', `${root}/dev`,
     '--ignore-preflight', ...extra, key]);
   const code = await join_.exited;
   if (code !== 0) throw new Error(`hearth join exited ${code}:\n${join_.output()}`);
   // --network off: the browser tests run as root in CI and must not touch the host's network.
-  const agent = run(['agent', '--state-dir', stateDir, '--network', 'off']);
+  const agent = run(['agent', '--state-dir', stateDir, '--network', 'off', ...agentExtra]);
   return { joinOutput: join_.output(), agent };
 }
 

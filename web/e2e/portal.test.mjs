@@ -3,10 +3,11 @@
 // on fixture hardware. Every page is saved at 1280×800 and 360×740 in build/test-artifacts/.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ADMIN, SIZES, apiSession, artifacts, binary, chromiumPath, eventually, joinAndRunAgent, launchBrowser,
-  screenshots, seedDevices, startCoordinator, stopAll, tempDir, watchConsole, webDir,
+  ADMIN, SIZES, apiSession, artifacts, binary, chromiumPath, copyFixture, eventually, fixturePath, joinAndRunAgent,
+  launchBrowser, screenshots, seedDevices, startCoordinator, stopAll, tempDir, watchConsole, webDir,
 } from './lib.mjs';
 
 const OWNER = { email: 'owner@hearth.test', password: 'owner-password-e2e' };
@@ -385,4 +386,55 @@ test('a waitlisted owner volunteers for a proposal and an admin approves them', 
   await ctx.close();
   agent.child.kill('SIGTERM');
   await agent.exited;
+});
+
+test('a GPU added to a running device shows as an upgrade event', async () => {
+  // The agent reads its hardware from a copy of the fixture tree, which the test then changes.
+  const host = copyFixture(fixturePath('rtx4090'), `${dir.path}/host-upgrade`);
+  const owner = await apiSession(coord.url, OWNER.email, OWNER.password);
+  const { key } = await (await owner.post('/v1/install-keys', {})).json();
+  const { joinOutput, agent } = await joinAndRunAgent(coord.url, `${dir.path}/dev4`, 'rtx4090', key, [],
+    { root: host, agentExtra: ['--inventory-interval', '1s'] });
+  const id = /Enrolled as device (\S+) /.exec(joinOutput)?.[1];
+  assert.ok(id, joinOutput);
+  const device = async () => (await owner.get(`/v1/devices/${id}`)).json();
+  // Its first heartbeat: the agent runs (online, or waitlisted without a region nearby).
+  await eventually(async () => (await device()).heartbeat?.uptime_seconds !== undefined, 20000, 'a heartbeat');
+
+  const page = ownerPage;
+  await page.goto(`/devices/${id}`);
+  const card = page.locator('.card').filter({ has: page.getByRole('heading', { name: 'Hardware', exact: true }) });
+  await card.getByText('No hardware changes since enrollment').waitFor();
+  assert.equal(await card.locator('.hw-changes li').count(), 0);
+
+  // An RTX 3090 appears in a free slot, as if fitted while the agent runs.
+  copyFixture(fixturePath('dual-3090', 'sys/bus/pci/devices/0000:21:00.0'), join(host, 'sys/bus/pci/devices/0000:21:00.0'));
+  const event = card.getByRole('list', { name: 'Changes' }).locator(':scope > li[data-kind="upgrade"]');
+  await event.filter({ hasText: 'Hardware upgrade' }).filter({ hasText: 'GPU added' }).filter({ hasText: 'RTX 3090' })
+    .waitFor({ timeout: 30000 });
+  assert.equal(await event.count(), 1);
+  assert.match(await event.textContent() ?? '', /GPU added: NVIDIA RTX 3090 .*in slot 0000:21:00\.0/);
+  assert.ok(Date.parse(await event.locator('time').getAttribute('datetime') ?? '') > 0);
+  assert.equal(await card.getByText('No hardware changes since enrollment').count(), 0);
+  // The current hardware above the events lists both cards.
+  await card.locator('dl li').filter({ hasText: 'RTX 3090' }).waitFor();
+  assert.equal(await card.locator('dl li').filter({ hasText: /RTX (3090|4090)/ }).count(), 2);
+
+  const d = await device();
+  assert.equal(d.hardware_changes?.length, 1, JSON.stringify(d.hardware_changes));
+  assert.equal(d.hardware_changes[0].kind, 'upgrade');
+  assert.equal(d.hardware_changes[0].changes[0].type, 'gpu_added', JSON.stringify(d.hardware_changes));
+  assert.equal(d.hardware_changes[0].changes[0].after.pci_address, '0000:21:00.0');
+  assert.equal(d.inventory.gpus.length, 2, JSON.stringify(d.inventory.gpus));
+
+  // Phone width: the event wraps instead of widening the page.
+  await page.setViewportSize(SIZES.phone);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    'the device page overflows at 360 px');
+  await page.setViewportSize(SIZES.desktop);
+  await screenshots(page, 'device-hardware-upgrade');
+
+  agent.child.kill('SIGTERM');
+  await agent.exited;
+  assert.deepEqual(ownerErrors, []);
 });

@@ -1,10 +1,11 @@
 // One device: status, uptime (24 h / 7 d and a 7-day timeline), earnings (24 h / total and a
 // 30-day chart), placement and its reason, the overlay network (gateway, last handshake),
-// hardware, the latest heartbeat, the admin state and Kubernetes node; rename; remove with a
-// confirmation that says what happens. Admins also cordon, drain and ban it here.
+// hardware and its changes since enrollment (upgrade events), the latest heartbeat, the admin
+// state and Kubernetes node; rename; remove with a confirmation that says what happens. Admins
+// also cordon, drain and ban it here.
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
-import type { Device, DeviceUptime, Earnings } from '../api/types';
+import type { Device, DeviceUptime, Earnings, HardwareChange } from '../api/types';
 import { ErrorBox, Loading, PageTitle, StatusBadge, usePoll, useTick } from '../components/common';
 import { AdminStateBadge, DeviceActions, KubeBadge } from '../components/DeviceActions';
 import { lazy } from '../components/lazy';
@@ -14,6 +15,7 @@ import {
   formatBytes, formatDuration, gpuName, isOutdated, lastHandshake, placementReason, regionText, timeAgo,
   timelineSegments, uptimeSeconds, validateDeviceName,
 } from '../view/format';
+import { describeHardwareChange, hardwareChangeBadge, hardwareChangeTitle } from '../view/hardware';
 import { cellName, countryName } from '../view/map';
 import { dailySeries, formatAkt, formatPercent } from '../view/money';
 
@@ -43,6 +45,32 @@ function UptimeTimeline({ uptime }: { uptime: DeviceUptime }) {
         <span class="swatch tl-on-key" aria-hidden="true" /> online · lines mark UTC midnights · {formatDuration(uptime.online_seconds)} online
       </figcaption>
     </figure>
+  );
+}
+
+/** The device's hardware changes, newest first (as the API lists them), or since when there were none. */
+function HardwareChanges({ changes, enrolledAt }: { changes: readonly HardwareChange[]; enrolledAt: string }) {
+  if (changes.length === 0) {
+    return (
+      <p class="muted">
+        No hardware changes since enrollment <time dateTime={enrolledAt}>{new Date(enrolledAt).toLocaleDateString()}</time>.
+      </p>
+    );
+  }
+  return (
+    <ol class="hw-changes" aria-labelledby="hardware-changes">
+      {changes.map((c, i) => (
+        <li key={`${c.at}-${i}`} data-kind={c.kind}>
+          <div class="hw-change-head">
+            <span class={`badge ${hardwareChangeBadge(c.kind)}`}>{hardwareChangeTitle(c.kind)}</span>
+            <time class="muted small" dateTime={c.at}>{new Date(c.at).toLocaleString()}</time>
+          </div>
+          <ul class="plain">
+            {c.changes.map((item, j) => <li key={j}>{describeHardwareChange(item)}</li>)}
+          </ul>
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -327,6 +355,8 @@ export function DeviceDetailPage({ id }: { id: string }) {
               )}
             </Row>
           </dl>
+          <h3 id="hardware-changes">Changes</h3>
+          <HardwareChanges changes={device.hardware_changes ?? []} enrolledAt={device.enrolled_at} />
         </div>
         <div class="card wide">
           <h2>Uptime, last 7 days</h2>

@@ -65,9 +65,16 @@ export function gpuSummary(gpus: readonly Gpu[] | undefined): string {
   return [...counts].map(([name, n]) => (n > 1 ? `${n}× ${name}` : name)).join(', ');
 }
 
-/** One GPU's display name: "RTX 4090 (24Gi)", falling back to vendor and PCI ids. */
-export function gpuName(g: Gpu): string {
-  const model = g.model ? prettyModel(g.model) : `${g.vendor ?? 'GPU'} ${g.device_id ?? ''}`.trim();
+/** The GPU fields that name a card: an inventory GPU or a hardware change's before/after. */
+export type GpuIdentity = Pick<Gpu, 'vendor' | 'vendor_id' | 'device_id' | 'model' | 'memory_size'>;
+
+/**
+ * One GPU's display name: "RTX 4090 (24Gi)"; without a model (not in the Akash database) the
+ * vendor and PCI ids: "nvidia 10de:2e12".
+ */
+export function gpuName(g: GpuIdentity): string {
+  const ids = g.vendor_id && g.device_id ? `${g.vendor_id}:${g.device_id}` : (g.device_id ?? '');
+  const model = g.model ? prettyModel(g.model) : `${g.vendor || 'GPU'} ${ids}`.trim();
   return g.memory_size ? `${model} (${g.memory_size})` : model;
 }
 
