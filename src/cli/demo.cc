@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -69,6 +70,67 @@ constexpr DemoRegion kDemoRegions[] = {
     {"jp-tokyo", "Tokyo", "as-east", 35.68, 139.69, "JP", "gpu-only"},
     {"au-sydney", "Sydney", "oc-aus", -33.87, 151.21, "AU", "mixed"},
 };
+// A hardware upgrade for the device page: the demo's `host` reads its hardware from a copy of
+// its fixture tree, and a while after start the GPU in `slot` of the fixture host `from` is
+// fitted into that copy, as if its owner added a card; its agent re-reads every 10 s and the
+// coordinator records the upgrade. Later runs find the card already there.
+struct DemoUpgrade {
+  const char* host;
+  const char* from;
+  const char* slot;
+};
+constexpr DemoUpgrade kDemoUpgrade = {"dual-3090", "rtx4090", "0000:01:00.0"};
+constexpr auto kDemoUpgradeAfter = std::chrono::seconds(30);
+
+// The tree `host` is joined from: a copy in the data directory for the upgraded host (made on
+// the first run), the fixture itself for the others.
+std::string DemoHostRoot(const std::string& fixtures, const std::string& data,
+                         const std::string& host) {
+  const std::string fixture = fixtures + "/" + host;
+  if (host != kDemoUpgrade.host) return fixture;
+  const std::string copy = data + "/hosts/" + host;
+  std::error_code ec;
+  if (!std::filesystem::exists(copy, ec)) {
+    std::filesystem::create_directories(data + "/hosts", ec);
+    std::filesystem::copy(
+        fixture, copy,
+        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks,
+        ec);
+    if (ec) {
+      std::cerr << "hearth demo: cannot copy " << fixture << " to " << copy << ": " << ec.message()
+                << "; " << host << " reads the fixture and gets no upgrade\n";
+      std::filesystem::remove_all(copy, ec);
+      return fixture;
+    }
+  }
+  return copy;
+}
+
+// Fits the upgrade's GPU into the copied tree (once; nothing when the tree is the fixture).
+void FitDemoUpgrade(const std::string& fixtures, const std::string& data) {
+  const std::string devices = "/sys/bus/pci/devices/";
+  const std::string to = data + "/hosts/" + kDemoUpgrade.host + devices + kDemoUpgrade.slot;
+  const std::string from = fixtures + "/" + kDemoUpgrade.from + devices + kDemoUpgrade.slot;
+  std::error_code ec;
+  if (!std::filesystem::exists(data + "/hosts/" + kDemoUpgrade.host, ec) ||
+      std::filesystem::exists(to, ec) || !std::filesystem::exists(from, ec)) {
+    return;
+  }
+  std::filesystem::copy(
+      from, to + ".tmp",
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
+  // Appears whole: an agent reading the tree never sees half a card.
+  if (!ec) std::filesystem::rename(to + ".tmp", to, ec);
+  if (ec) {
+    std::cerr << "hearth demo: cannot fit the demo GPU into " << to << ": " << ec.message() << "\n";
+    std::filesystem::remove_all(to + ".tmp", ec);
+    return;
+  }
+  std::cout << "Demo: a GPU (" << kDemoUpgrade.from << "'s, slot " << kDemoUpgrade.slot
+            << ") was fitted into " << kDemoUpgrade.host << "; its device page shows the upgrade.\n"
+            << std::flush;
+}
+
 // Revenue the demo's admin enters for every (one-minute) epoch, in uakt.
 constexpr int64_t kDemoEpochRevenue = 2'500'000;
 
@@ -216,7 +278,7 @@ int RunDemo(const Args& args) {
   }
 
   for (const std::string& host : hosts) {
-    const std::string root = fixtures + "/" + host;
+    const std::string root = DemoHostRoot(fixtures, data, host);
     const std::string state = data + "/agents/" + host;
     mkdir((data + "/agents").c_str(), 0700);
     if (access((state + "/state.json").c_str(), F_OK) != 0) {
@@ -257,7 +319,8 @@ int RunDemo(const Args& args) {
         continue;
       }
     }
-    auto agent = Spawn({{self, "agent", "--state-dir", state, "--network", "off"},
+    auto agent = Spawn({{self, "agent", "--state-dir", state, "--network", "off",
+                         "--inventory-interval", host == kDemoUpgrade.host ? "10s" : "5m"},
                         {},
                         data + "/agents/" + host + ".log"});
     if (agent.ok()) children.push_back(*agent);
@@ -286,7 +349,13 @@ int RunDemo(const Args& args) {
             << std::flush;
 
   int64_t revenue_epoch = -1;
+  const auto upgrade_at = std::chrono::steady_clock::now() + kDemoUpgradeAfter;
+  bool upgraded = false;
   while (!WaitForSignal(std::chrono::seconds(1))) {
+    if (!upgraded && std::chrono::steady_clock::now() >= upgrade_at) {
+      FitDemoUpgrade(fixtures, data);
+      upgraded = true;
+    }
     // Lease revenue for the running epoch, as an admin would enter it; the coordinator's
     // settle loop books it when the epoch ends.
     const int64_t epoch = ToUnixMillis(SystemClock().Now()) / 60'000;
