@@ -38,11 +38,12 @@ int ExitFor(const Status& st) {
   }
 }
 
-// The roots as absolute paths, so the agent reads the same trees from any working directory.
+// The roots as absolute paths, so the agent reads the same trees from any working directory
+// (nvidia-smi too when it is a path rather than a command looked up on PATH).
 InventoryRoots AbsoluteRoots(InventoryRoots roots) {
-  for (std::string* p : {&roots.sysfs, &roots.procfs, &roots.etc}) {
+  for (std::string* p : {&roots.sysfs, &roots.procfs, &roots.etc, &roots.nvidia_smi}) {
     std::error_code ec;
-    if (!p->empty()) {
+    if (!p->empty() && (p != &roots.nvidia_smi || p->find('/') != std::string::npos)) {
       auto abs = std::filesystem::absolute(*p, ec);
       if (!ec) *p = abs.lexically_normal().string();
     }
