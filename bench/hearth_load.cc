@@ -1,10 +1,12 @@
 // hearth_load: a load generator for one coordinator. It signs up an owner, enrolls N simulated
 // devices over T connections (joins per second) and then sends heartbeats for those devices as
-// fast as T connections allow for D seconds (requests per second, p50/p99 latency).
+// fast as T connections allow for D seconds (requests per second, p50/p99 latency): plain, with
+// the unchanged inventory, and with hardware that changes at every heartbeat.
 // Run it with bench/run, which also starts the coordinator and measures an agent's memory.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -123,54 +125,80 @@ int Main(int argc, char** argv) {
       static_cast<long long>(devices), join_secs, static_cast<double>(devices) / join_secs,
       join_lat.Pct(0.5), join_lat.Pct(0.99), static_cast<long long>(failures.load()));
 
-  workers.clear();
-  failures = 0;
-  std::atomic<int64_t> sent{0};
-  Latencies hb_lat;
-  const nlohmann::json hb = {{"agent_version", "load"},
-                             {"uptime_seconds", 100},
-                             {"load1", 0.5},
-                             {"load5", 0.4},
-                             {"load15", 0.3}};
-  const std::string hb_body = hb.dump();
-  const auto end = std::chrono::steady_clock::now() + duration;
-  t0 = std::chrono::steady_clock::now();
-  for (int64_t t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      auto c = http::Client::Create(url).value();
-      std::vector<double> lat;
-      for (size_t i = static_cast<size_t>(t); std::chrono::steady_clock::now() < end;
-           i = (i + static_cast<size_t>(threads)) % enrolled.size()) {
-        const Device& d = enrolled[i];
-        if (d.id.empty()) continue;
-        const auto s = std::chrono::steady_clock::now();
-        // Signing is the agent's cost, but it is paid inside the timed loop: the client shares
-        // the machine's two cores with the coordinator anyway.
-        const std::string path = "/v1/devices/" + d.id + "/heartbeat";
-        auto headers = api::SignDeviceRequest(identities[i], "POST", path, hb_body,
-                                              SystemClock::Instance().Now());
-        headers.emplace_back("Content-Type", "application/json");
-        headers.emplace_back("Authorization", "Bearer " + d.credential);
-        auto r = c->Do("POST", path, hb_body, headers);
-        lat.push_back(Since(s));
-        ++sent;
-        if (!r.ok() || r->status != 200) {
-          if (failures++ == 0) {
-            std::fprintf(stderr, "first heartbeat failure: %s\n",
-                         r.ok() ? r->body.c_str() : r.status().ToString().c_str());
+  // Heartbeats, three ways, each for `duration`: plain; carrying the unchanged inventory (what
+  // every agent sends once after it starts: parsed, compared, nothing written); and carrying an
+  // inventory that differs every time (a GPU fitted, then taken out: a write and a hardware
+  // change per heartbeat, the worst case).
+  nlohmann::json upgraded = inventory;
+  upgraded["gpus"].push_back({{"pci_address", "0000:21:00.0"},
+                              {"vendor_id", "10de"},
+                              {"device_id", "2204"},
+                              {"vendor", "nvidia"},
+                              {"model", "rtx3090"},
+                              {"memory_size", "24Gi"}});
+  nlohmann::json hb = {{"agent_version", "load"},
+                       {"uptime_seconds", 100},
+                       {"load1", 0.5},
+                       {"load5", 0.4},
+                       {"load15", 0.3}};
+  const std::string plain = hb.dump();
+  hb["inventory"] = inventory;
+  const std::string same = hb.dump();
+  hb["inventory"] = upgraded;
+  const std::string changed = hb.dump();
+  std::vector<std::atomic<uint32_t>> visits(enrolled.size());
+
+  bool ok = true;
+  auto heartbeats = [&](const char* label, const std::function<const std::string&(size_t)>& body) {
+    std::vector<std::thread> senders;
+    std::atomic<int64_t> sent{0}, failed{0};
+    Latencies lat_all;
+    const auto end = std::chrono::steady_clock::now() + duration;
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t t = 0; t < threads; ++t) {
+      senders.emplace_back([&, t] {
+        auto c = http::Client::Create(url).value();
+        std::vector<double> lat;
+        for (size_t i = static_cast<size_t>(t); std::chrono::steady_clock::now() < end;
+             i = (i + static_cast<size_t>(threads)) % enrolled.size()) {
+          const Device& d = enrolled[i];
+          if (d.id.empty()) continue;
+          const std::string& payload = body(i);
+          const auto s = std::chrono::steady_clock::now();
+          // Signing is the agent's cost, but it is paid inside the timed loop: the client shares
+          // the machine's two cores with the coordinator anyway.
+          const std::string path = "/v1/devices/" + d.id + "/heartbeat";
+          auto headers = api::SignDeviceRequest(identities[i], "POST", path, payload,
+                                                SystemClock::Instance().Now());
+          headers.emplace_back("Content-Type", "application/json");
+          headers.emplace_back("Authorization", "Bearer " + d.credential);
+          auto r = c->Do("POST", path, payload, headers);
+          lat.push_back(Since(s));
+          ++sent;
+          if (!r.ok() || r->status != 200) {
+            if (failed++ == 0) {
+              std::fprintf(stderr, "first %s failure: %s\n", label,
+                           r.ok() ? r->body.c_str() : r.status().ToString().c_str());
+            }
           }
         }
-      }
-      hb_lat.Add(lat);
-    });
-  }
-  for (auto& w : workers) w.join();
-  const double hb_secs = Since(t0) / 1000;
-  std::printf(
-      "heartbeat: %lld requests in %.2fs = %.1f req/s, p50 %.2f ms, p99 %.2f ms, %lld failed\n",
-      static_cast<long long>(sent.load()), hb_secs, static_cast<double>(sent.load()) / hb_secs,
-      hb_lat.Pct(0.5), hb_lat.Pct(0.99), static_cast<long long>(failures.load()));
-  return failures.load() == 0 ? 0 : 1;
+        lat_all.Add(lat);
+      });
+    }
+    for (auto& w : senders) w.join();
+    const double secs = Since(start) / 1000;
+    std::printf("%s %lld requests in %.2fs = %.1f req/s, p50 %.2f ms, p99 %.2f ms, %lld failed\n",
+                label, static_cast<long long>(sent.load()), secs,
+                static_cast<double>(sent.load()) / secs, lat_all.Pct(0.5), lat_all.Pct(0.99),
+                static_cast<long long>(failed.load()));
+    ok = ok && failed.load() == 0;
+  };
+  heartbeats("heartbeat:                  ", [&](size_t) -> const std::string& { return plain; });
+  heartbeats("heartbeat, same inventory:  ", [&](size_t) -> const std::string& { return same; });
+  heartbeats("heartbeat, changed hardware:", [&](size_t i) -> const std::string& {
+    return visits[i]++ % 2 == 0 ? changed : same;
+  });
+  return ok ? 0 : 1;
 }
 
 }  // namespace
