@@ -13,6 +13,7 @@
 #include "common/encoding.h"
 #include "common/keys.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/devices/test_util.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace hearth::devices {
@@ -205,26 +206,7 @@ TEST_F(DeviceActionsTest, BadInputWritesNothing) {
   EXPECT_NE(junk.status, 200);
 }
 
-// The fixture's hardware: one RTX 3080 in a 16-core box.
-agent::Inventory Tower() {
-  agent::Inventory inv;
-  inv.hostname = "tower";
-  inv.arch = "amd64";
-  inv.cpu_model = "AMD Ryzen 9 7950X";
-  inv.cpu_cores = 16;
-  inv.cpu_threads = 32;
-  inv.memory_bytes = uint64_t{64} << 30;
-  inv.nics = {{"enp5s0", "aa:bb:cc:dd:ee:ff", 2500}};
-  agent::Gpu g;
-  g.pci_address = "0000:01:00.0";
-  g.vendor_id = "10de";
-  g.device_id = "2206";
-  g.vendor = "nvidia";
-  g.model = "rtx3080";
-  g.memory_size = "10Gi";
-  inv.gpus = {g};
-  return inv;
-}
+using testing::Tower;
 
 using DeviceHardwareTest = DeviceActionsTest;
 

@@ -4,35 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "coordinator/devices/test_util.h"
+
 namespace hearth::devices {
 namespace {
 
-agent::Gpu Gpu(std::string slot, std::string device_id, std::string model, std::string mem) {
-  agent::Gpu g;
-  g.pci_address = std::move(slot);
-  g.vendor_id = "10de";
-  g.device_id = std::move(device_id);
-  g.vendor = "nvidia";
-  g.model = std::move(model);
-  g.memory_size = std::move(mem);
-  g.driver = "nvidia";
-  return g;
-}
-
-agent::Inventory Base() {
-  agent::Inventory inv;
-  inv.hostname = "tower";
-  inv.arch = "amd64";
-  inv.kernel_version = "6.1.0";
-  inv.cpu_model = "AMD Ryzen 9 7950X";
-  inv.cpu_cores = 16;
-  inv.cpu_threads = 32;
-  inv.memory_bytes = uint64_t{64} << 30;
-  inv.disks = {{"nvme0n1", "Samsung 990", uint64_t{2} << 40, false}};
-  inv.nics = {{"enp5s0", "aa:bb:cc:dd:ee:ff", 2500}};
-  inv.gpus = {Gpu("0000:01:00.0", "2206", "rtx3080", "10Gi")};
-  return inv;
-}
+using testing::NvidiaGpu;
+using testing::Tower;
 
 std::vector<std::string> Types(const std::vector<HardwareChangeItem>& items) {
   std::vector<std::string> out;
@@ -41,7 +19,7 @@ std::vector<std::string> Types(const std::vector<HardwareChangeItem>& items) {
 }
 
 TEST(DiffHardwareTest, SameHardwareIsNoChangeEvenWhenDriversNicsAndKernelMove) {
-  agent::Inventory after = Base();
+  agent::Inventory after = Tower();
   after.hostname = "renamed";
   after.kernel_version = "6.12.0";
   after.os = "Debian 13";
@@ -50,13 +28,13 @@ TEST(DiffHardwareTest, SameHardwareIsNoChangeEvenWhenDriversNicsAndKernelMove) {
   after.gpus[0].vram_mib = 10240;
   after.nics = {{"enp6s0", "11:22:33:44:55:66", 1000}};
   after.memory_bytes -= uint64_t{200} << 20;  // the kernel reserves a little more
-  EXPECT_TRUE(DiffHardware(Base(), after).empty());
+  EXPECT_TRUE(DiffHardware(Tower(), after).empty());
 }
 
 TEST(DiffHardwareTest, AGpuAddedInANewSlotIsAnUpgrade) {
-  agent::Inventory after = Base();
-  after.gpus.push_back(Gpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
-  auto items = DiffHardware(Base(), after);
+  agent::Inventory after = Tower();
+  after.gpus.push_back(NvidiaGpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
+  auto items = DiffHardware(Tower(), after);
   ASSERT_EQ(Types(items), std::vector<std::string>{"gpu_added:upgrade"});
   EXPECT_TRUE(items[0].before.is_null());
   EXPECT_EQ(items[0].after["model"], "rtx4090");
@@ -66,20 +44,21 @@ TEST(DiffHardwareTest, AGpuAddedInANewSlotIsAnUpgrade) {
 }
 
 TEST(DiffHardwareTest, ADifferentCardInTheSameSlotIsASwapRankedByItsMemory) {
-  agent::Inventory bigger = Base();
-  bigger.gpus[0] = Gpu("0000:01:00.0", "2684", "rtx4090", "24Gi");
-  auto up = DiffHardware(Base(), bigger);
+  agent::Inventory bigger = Tower();
+  bigger.gpus[0] = NvidiaGpu("0000:01:00.0", "2684", "rtx4090", "24Gi");
+  auto up = DiffHardware(Tower(), bigger);
   ASSERT_EQ(Types(up), std::vector<std::string>{"gpu_swapped:upgrade"});
   EXPECT_EQ(up[0].before["model"], "rtx3080");
   EXPECT_EQ(up[0].after["model"], "rtx4090");
 
   // Back again: less memory, a downgrade.
-  EXPECT_EQ(Types(DiffHardware(bigger, Base())), std::vector<std::string>{"gpu_swapped:downgrade"});
+  EXPECT_EQ(Types(DiffHardware(bigger, Tower())),
+            std::vector<std::string>{"gpu_swapped:downgrade"});
 
   // Same memory (3090 → 4090): a swap is made to upgrade.
-  agent::Inventory a3090 = Base(), a4090 = Base();
-  a3090.gpus[0] = Gpu("0000:01:00.0", "2204", "rtx3090", "24Gi");
-  a4090.gpus[0] = Gpu("0000:01:00.0", "2684", "rtx4090", "24Gi");
+  agent::Inventory a3090 = Tower(), a4090 = Tower();
+  a3090.gpus[0] = NvidiaGpu("0000:01:00.0", "2204", "rtx3090", "24Gi");
+  a4090.gpus[0] = NvidiaGpu("0000:01:00.0", "2684", "rtx4090", "24Gi");
   EXPECT_EQ(Types(DiffHardware(a3090, a4090)), std::vector<std::string>{"gpu_swapped:upgrade"});
 
   // nvidia-smi's figure wins over the database's when both inventories have it.
@@ -88,15 +67,15 @@ TEST(DiffHardwareTest, ADifferentCardInTheSameSlotIsASwapRankedByItsMemory) {
   EXPECT_EQ(Types(DiffHardware(a3090, a4090)), std::vector<std::string>{"gpu_swapped:downgrade"});
 
   // An unknown card (no model, no memory) replacing a known one is still a swap.
-  agent::Inventory unknown = Base();
-  unknown.gpus[0] = Gpu("0000:01:00.0", "2e12", "", "");
-  EXPECT_EQ(Types(DiffHardware(Base(), unknown)), std::vector<std::string>{"gpu_swapped:upgrade"});
+  agent::Inventory unknown = Tower();
+  unknown.gpus[0] = NvidiaGpu("0000:01:00.0", "2e12", "", "");
+  EXPECT_EQ(Types(DiffHardware(Tower(), unknown)), std::vector<std::string>{"gpu_swapped:upgrade"});
 }
 
 TEST(DiffHardwareTest, AGpuTakenOutIsADowngrade) {
-  agent::Inventory after = Base();
+  agent::Inventory after = Tower();
   after.gpus.clear();
-  auto items = DiffHardware(Base(), after);
+  auto items = DiffHardware(Tower(), after);
   ASSERT_EQ(Types(items), std::vector<std::string>{"gpu_removed:downgrade"});
   EXPECT_EQ(items[0].before["model"], "rtx3080");
   EXPECT_TRUE(items[0].after.is_null());
@@ -104,13 +83,13 @@ TEST(DiffHardwareTest, AGpuTakenOutIsADowngrade) {
 }
 
 TEST(DiffHardwareTest, CpuMemoryAndDisksInAStableOrder) {
-  agent::Inventory after = Base();
+  agent::Inventory after = Tower();
   after.cpu_model = "AMD Ryzen 9 9950X";  // same cores and threads: a change, not an upgrade
   after.memory_bytes = uint64_t{128} << 30;
   after.disks = {{"nvme0n1", "Samsung 990", uint64_t{4} << 40, false},
                  {"sda", "WD Red", uint64_t{8} << 40, true}};
-  after.gpus.push_back(Gpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
-  auto items = DiffHardware(Base(), after);
+  after.gpus.push_back(NvidiaGpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
+  auto items = DiffHardware(Tower(), after);
   EXPECT_EQ(Types(items), (std::vector<std::string>{"cpu_changed:change", "memory_changed:upgrade",
                                                     "gpu_added:upgrade", "disk_replaced:upgrade",
                                                     "disk_added:upgrade"}));
@@ -122,35 +101,36 @@ TEST(DiffHardwareTest, CpuMemoryAndDisksInAStableOrder) {
 }
 
 TEST(DiffHardwareTest, MemoryCountsFromHalfAGibibyteEitherWay) {
-  agent::Inventory after = Base();
-  after.memory_bytes = Base().memory_bytes - kMemoryChangeBytes + 1;
-  EXPECT_TRUE(DiffHardware(Base(), after).empty());
-  after.memory_bytes = Base().memory_bytes - kMemoryChangeBytes;
-  EXPECT_EQ(Types(DiffHardware(Base(), after)),
+  agent::Inventory after = Tower();
+  after.memory_bytes = Tower().memory_bytes - kMemoryChangeBytes + 1;
+  EXPECT_TRUE(DiffHardware(Tower(), after).empty());
+  after.memory_bytes = Tower().memory_bytes - kMemoryChangeBytes;
+  EXPECT_EQ(Types(DiffHardware(Tower(), after)),
             std::vector<std::string>{"memory_changed:downgrade"});
-  after.memory_bytes = Base().memory_bytes + kMemoryChangeBytes;
-  EXPECT_EQ(Types(DiffHardware(Base(), after)), std::vector<std::string>{"memory_changed:upgrade"});
+  after.memory_bytes = Tower().memory_bytes + kMemoryChangeBytes;
+  EXPECT_EQ(Types(DiffHardware(Tower(), after)),
+            std::vector<std::string>{"memory_changed:upgrade"});
 }
 
 TEST(DiffHardwareTest, FewerThreadsAndADiskRemovedAreDowngradesAndMixedIsAChange) {
-  agent::Inventory after = Base();
+  agent::Inventory after = Tower();
   after.cpu_cores = 8;
   after.cpu_threads = 16;
   after.disks.clear();
-  auto down = DiffHardware(Base(), after);
+  auto down = DiffHardware(Tower(), after);
   EXPECT_EQ(Types(down),
             (std::vector<std::string>{"cpu_changed:downgrade", "disk_removed:downgrade"}));
   EXPECT_EQ(EventDirection(down), Direction::kDowngrade);
 
-  after.gpus.push_back(Gpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
-  EXPECT_EQ(EventDirection(DiffHardware(Base(), after)), Direction::kChange);
+  after.gpus.push_back(NvidiaGpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
+  EXPECT_EQ(EventDirection(DiffHardware(Tower(), after)), Direction::kChange);
   EXPECT_EQ(EventDirection({}), Direction::kChange);
 }
 
 TEST(DiffHardwareTest, JsonHasTypeDirectionAndOnlyTheSidesThatExist) {
-  agent::Inventory after = Base();
-  after.gpus = {Gpu("0000:02:00.0", "2684", "rtx4090", "24Gi")};
-  const nlohmann::json j = HardwareChangesToJson(DiffHardware(Base(), after));
+  agent::Inventory after = Tower();
+  after.gpus = {NvidiaGpu("0000:02:00.0", "2684", "rtx4090", "24Gi")};
+  const nlohmann::json j = HardwareChangesToJson(DiffHardware(Tower(), after));
   ASSERT_EQ(j.size(), 2U);
   EXPECT_EQ(j[0]["type"], "gpu_removed");
   EXPECT_EQ(j[0]["direction"], "downgrade");
@@ -163,11 +143,12 @@ TEST(DiffHardwareTest, JsonHasTypeDirectionAndOnlyTheSidesThatExist) {
 
 TEST(DiffHardwareTest, CardsReportedInOneSlotAreStillCountedOneByOne) {
   // Slots are optional in an inventory: two cards without one must not merge into one.
-  agent::Inventory before = Base(), after = Base();
-  before.gpus = {Gpu("", "2204", "rtx3090", "24Gi"), Gpu("", "2204", "rtx3090", "24Gi")};
+  agent::Inventory before = Tower(), after = Tower();
+  before.gpus = {NvidiaGpu("", "2204", "rtx3090", "24Gi"),
+                 NvidiaGpu("", "2204", "rtx3090", "24Gi")};
   after.gpus = before.gpus;
   EXPECT_TRUE(DiffHardware(before, after).empty());
-  after.gpus.push_back(Gpu("", "2204", "rtx3090", "24Gi"));
+  after.gpus.push_back(NvidiaGpu("", "2204", "rtx3090", "24Gi"));
   EXPECT_EQ(Types(DiffHardware(before, after)), std::vector<std::string>{"gpu_added:upgrade"});
   after.gpus.resize(1);
   EXPECT_EQ(Types(DiffHardware(before, after)), std::vector<std::string>{"gpu_removed:downgrade"});
@@ -175,26 +156,26 @@ TEST(DiffHardwareTest, CardsReportedInOneSlotAreStillCountedOneByOne) {
 
 TEST(InventoryUpdateForTest, TheSameInventoryChangesNothing) {
   const Timestamp now = FromUnixMillis(1'700'000'000'000);
-  const std::string stored = agent::InventoryToJson(Base()).dump();
-  EXPECT_FALSE(InventoryUpdateFor(stored, Base(), now).has_value());
+  const std::string stored = agent::InventoryToJson(Tower()).dump();
+  EXPECT_FALSE(InventoryUpdateFor(stored, Tower(), now).has_value());
   // The comparison is of the JSON, not its text: another key order is the same inventory.
   nlohmann::json reordered = nlohmann::json::parse(stored);
   const std::string pretty = reordered.dump(2);
-  EXPECT_FALSE(InventoryUpdateFor(pretty, Base(), now).has_value());
+  EXPECT_FALSE(InventoryUpdateFor(pretty, Tower(), now).has_value());
 }
 
 TEST(InventoryUpdateForTest, StoresEveryDifferenceButRecordsOnlyHardwareThatCounts) {
   const Timestamp now = FromUnixMillis(1'700'000'000'000);
-  const std::string stored = agent::InventoryToJson(Base()).dump();
-  agent::Inventory new_driver = Base();
+  const std::string stored = agent::InventoryToJson(Tower()).dump();
+  agent::Inventory new_driver = Tower();
   new_driver.gpus[0].driver_version = "560.35.03";
   auto update = InventoryUpdateFor(stored, new_driver, now);
   ASSERT_TRUE(update.has_value());
   EXPECT_EQ(update->inventory_json, agent::InventoryToJson(new_driver).dump());
   EXPECT_FALSE(update->change.has_value());
 
-  agent::Inventory upgraded = Base();
-  upgraded.gpus.push_back(Gpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
+  agent::Inventory upgraded = Tower();
+  upgraded.gpus.push_back(NvidiaGpu("0000:02:00.0", "2684", "rtx4090", "24Gi"));
   update = InventoryUpdateFor(stored, upgraded, now);
   ASSERT_TRUE(update.has_value());
   EXPECT_EQ(update->inventory_json, agent::InventoryToJson(upgraded).dump());
@@ -210,9 +191,9 @@ TEST(InventoryUpdateForTest, StoresEveryDifferenceButRecordsOnlyHardwareThatCoun
 TEST(InventoryUpdateForTest, AnUnreadableStoredInventoryIsReplacedWithoutAChange) {
   const Timestamp now = FromUnixMillis(1'700'000'000'000);
   for (const std::string stored : {"{}", "not json", R"({"cpu_cores":0})"}) {
-    auto update = InventoryUpdateFor(stored, Base(), now);
+    auto update = InventoryUpdateFor(stored, Tower(), now);
     ASSERT_TRUE(update.has_value()) << stored;
-    EXPECT_EQ(update->inventory_json, agent::InventoryToJson(Base()).dump());
+    EXPECT_EQ(update->inventory_json, agent::InventoryToJson(Tower()).dump());
     EXPECT_FALSE(update->change.has_value()) << stored;
   }
 }
